@@ -1,0 +1,101 @@
+/**
+ * A live connection to one case document: the Y.Doc, its y-websocket provider, and reactive
+ * state for the screen — connection status, save state (from the server's "saved" messages)
+ * and who else is here (awareness, with identity set by the server).
+ */
+import * as decoding from 'lib0/decoding';
+import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
+import { MESSAGE_SAVED, SAVED_PARAM, readSaved } from '../../../shared/sync-protocol';
+
+export type ConnectionStatus = 'connected' | 'connecting' | 'offline';
+export type SaveState = 'saved' | 'saving' | 'unsaved';
+
+export interface PresentUser {
+  id: string;
+  name: string;
+  role: string;
+  organisation: string;
+  color: string;
+  focus: string | null;
+  self: boolean;
+}
+
+function ownClock(stateVector: Map<number, number>, clientId: number): number {
+  return stateVector.get(clientId) ?? 0;
+}
+
+export class CaseRoom {
+  readonly doc = new Y.Doc();
+  readonly provider: WebsocketProvider;
+  status = $state<ConnectionStatus>('connecting');
+  synced = $state(false);
+  saveState = $state<SaveState>('saved');
+  people = $state<PresentUser[]>([]);
+  private savedClock = 0;
+
+  constructor(readonly roomName: string) {
+    const origin = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/yjs`;
+    this.provider = new WebsocketProvider(origin, roomName, this.doc, {
+      params: { [SAVED_PARAM]: '1' },
+      disableBc: true,
+      maxBackoffTime: 5000
+    });
+    this.provider.messageHandlers[MESSAGE_SAVED] = (_encoder, decoder: decoding.Decoder) => {
+      const stored = Y.decodeStateVector(readSaved(decoder));
+      this.savedClock = Math.max(this.savedClock, ownClock(stored, this.doc.clientID));
+      this.updateSaveState();
+    };
+    this.provider.on('status', ({ status }) => {
+      this.status = status === 'connected' ? 'connected' : navigator.onLine ? 'connecting' : 'offline';
+      this.updateSaveState();
+    });
+    this.provider.on('sync', (synced: boolean) => {
+      if (synced) this.synced = true;
+    });
+    this.doc.on('update', (_update: Uint8Array, origin: unknown) => {
+      if (origin !== this.provider) this.updateSaveState();
+    });
+    this.provider.awareness.on('change', this.updatePeople);
+    window.addEventListener('offline', this.onNetworkChange);
+    window.addEventListener('online', this.onNetworkChange);
+    this.updatePeople();
+  }
+
+  /** Says which field this person is editing (shown to the others). */
+  setFocus(field: string | null): void {
+    this.provider.awareness.setLocalStateField('focus', field);
+  }
+
+  destroy(): void {
+    window.removeEventListener('offline', this.onNetworkChange);
+    window.removeEventListener('online', this.onNetworkChange);
+    this.provider.awareness.off('change', this.updatePeople);
+    this.provider.destroy();
+    this.doc.destroy();
+  }
+
+  private readonly onNetworkChange = (): void => {
+    if (this.status !== 'connected') this.status = navigator.onLine ? 'connecting' : 'offline';
+    this.updateSaveState();
+  };
+
+  private updateSaveState(): void {
+    const local = ownClock(Y.decodeStateVector(Y.encodeStateVector(this.doc)), this.doc.clientID);
+    if (local <= this.savedClock) this.saveState = 'saved';
+    else this.saveState = this.status === 'connected' ? 'saving' : 'unsaved';
+  }
+
+  private readonly updatePeople = (): void => {
+    const byUser = new Map<string, PresentUser>();
+    for (const [clientId, state] of this.provider.awareness.getStates()) {
+      const user = (state as { user?: Omit<PresentUser, 'focus' | 'self'> }).user;
+      if (!user?.id) continue;
+      const self = clientId === this.doc.clientID;
+      const focus = typeof state.focus === 'string' ? state.focus : null;
+      const existing = byUser.get(user.id);
+      if (!existing || self) byUser.set(user.id, { ...user, focus: focus ?? existing?.focus ?? null, self: self || (existing?.self ?? false) });
+    }
+    this.people = [...byUser.values()].sort((a, b) => Number(b.self) - Number(a.self) || a.name.localeCompare(b.name));
+  };
+}

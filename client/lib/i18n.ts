@@ -1,0 +1,22 @@
+/** Small helpers over the generated messages: role names and dates in the current locale. */
+import type { Role } from '../../shared/roles';
+import { m } from '$lib/paraglide/messages.js';
+import { getLocale } from '$lib/paraglide/runtime.js';
+
+const ROLE_NAMES: Record<Role, () => string> = {
+  social_worker: m.role_social_worker,
+  psychiatric_nurse: m.role_psychiatric_nurse,
+  te_expert: m.role_te_expert,
+  coach: m.role_coach,
+  coordinator: m.role_coordinator,
+  admin: m.role_admin,
+  observer: m.role_observer
+};
+
+export function roleName(role: string): string {
+  return role in ROLE_NAMES ? ROLE_NAMES[role as Role]() : role;
+}
+
+export function formatDate(iso: string): string {
+  return new Intl.DateTimeFormat(getLocale(), { dateStyle: 'medium' }).format(new Date(iso));
+}

@@ -1,0 +1,28 @@
+/** What every API handler can reach, and the Hono environment type. */
+import type { Config } from '../config.js';
+import type { Db } from '../db/database.js';
+import type { Logger } from '../logger.js';
+import type { LiveConnections } from '../realtime/live-connections.js';
+import type { Principal } from '../services/auth-service.js';
+
+export interface ApiDeps {
+  db: Db;
+  config: Config;
+  live: LiveConnections;
+  logger: Logger;
+}
+
+export interface ApiEnv {
+  Variables: {
+    deps: ApiDeps;
+    principal: Principal | null;
+  };
+}
+
+/** Hono env for routes behind `requireAuth`: the principal is known. */
+export interface AuthedEnv {
+  Variables: {
+    deps: ApiDeps;
+    principal: Principal;
+  };
+}

@@ -1,0 +1,58 @@
+/** `/api/auth/*` and `/api/me`. */
+import { zValidator } from '@hono/zod-validator';
+import { Hono, type Context } from 'hono';
+import { deleteCookie, setCookie } from 'hono/cookie';
+import { loginBodySchema, setupBodySchema } from '../../../shared/schemas.js';
+import { SESSION_COOKIE } from '../../http/request-auth.js';
+import { isSetupNeeded, logIn, logOut, setUp, toMe, type NewSession } from '../../services/auth-service.js';
+import type { ApiEnv, AuthedEnv } from '../context.js';
+import { requestMeta, requireAuth, validationHook } from '../middleware.js';
+
+function isHttps(c: Context): boolean {
+  return new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
+}
+
+function setSessionCookie(c: Context<ApiEnv>, session: NewSession): void {
+  setCookie(c, SESSION_COOKIE, session.token, {
+    httpOnly: true,
+    sameSite: 'Lax',
+    secure: isHttps(c),
+    path: '/',
+    maxAge: Math.floor(c.get('deps').config.sessionAbsoluteMs / 1000)
+  });
+}
+
+export const authRoutes = new Hono<ApiEnv>()
+  .get('/auth/status', async (c) => {
+    return c.json({ setupNeeded: await isSetupNeeded(c.get('deps').db), signedIn: c.get('principal') !== null });
+  })
+  .post('/auth/setup', zValidator('json', setupBodySchema, validationHook), async (c) => {
+    const { db, config } = c.get('deps');
+    const session = await setUp(db, config, c.req.valid('json'), requestMeta(c));
+    setSessionCookie(c, session);
+    return c.json({ ok: true as const }, 201);
+  })
+  .post('/auth/login', zValidator('json', loginBodySchema, validationHook), async (c) => {
+    const { db, config, live } = c.get('deps');
+    const previous = c.get('principal');
+    const session = await logIn(db, config, c.req.valid('json'), requestMeta(c));
+    // Rotate: a session that existed before sign-in is ended, never upgraded.
+    if (previous) {
+      await logOut(db, previous.sessionId);
+      live.closeSession(previous.sessionId, 'signed_out');
+    }
+    setSessionCookie(c, session);
+    return c.json({ ok: true as const });
+  })
+  .post('/auth/logout', async (c) => {
+    const { db, live } = c.get('deps');
+    const principal = c.get('principal');
+    if (principal) {
+      await logOut(db, principal.sessionId);
+      live.closeSession(principal.sessionId, 'signed_out');
+    }
+    deleteCookie(c, SESSION_COOKIE, { path: '/' });
+    return c.json({ ok: true as const });
+  });
+
+export const meRoutes = new Hono<AuthedEnv>().get('/me', requireAuth, (c) => c.json(toMe(c.get('principal'))));

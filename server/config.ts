@@ -1,0 +1,69 @@
+/** Runtime configuration, read once from the environment and validated. */
+import path from 'node:path';
+import { z } from 'zod';
+
+const intFrom = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  POLKU_DATA_DIR: z.string().default('./data'),
+  DATABASE_URL: z.string().optional(),
+  POLKU_ORIGIN: z.string().optional(),
+  POLKU_MAX_CONNECTIONS_PER_SESSION: intFrom(20),
+  POLKU_MAX_MESSAGE_BYTES: intFrom(5 * 1024 * 1024),
+  POLKU_COMMIT_WINDOW_MS: z.coerce.number().int().min(0).max(25).default(5),
+  POLKU_UNLOAD_AFTER_MS: intFrom(30_000),
+  POLKU_COMPACT_AFTER_UPDATES: intFrom(500),
+  POLKU_SESSION_IDLE_MINUTES: intFrom(60),
+  POLKU_SESSION_ABSOLUTE_HOURS: intFrom(12),
+  POLKU_SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  /** Extra origins allowed for WebSocket upgrades and state-changing requests. */
+  allowedOrigins: string[];
+  maxConnectionsPerSession: number;
+  maxMessageBytes: number;
+  commitWindowMs: number;
+  unloadAfterMs: number;
+  compactAfterUpdates: number;
+  sessionIdleMs: number;
+  sessionAbsoluteMs: number;
+  sqliteSynchronous: 'FULL' | 'NORMAL';
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  /** The built client to serve; `null` when another server (Vite) serves it. */
+  clientDir: string | null;
+}
+
+/** Reads the configuration from `env`; throws with the variable's name on a bad value. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Error(`Invalid configuration ${issue.path.join('.')}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.POLKU_DATA_DIR),
+    databaseUrl: e.DATABASE_URL || undefined,
+    allowedOrigins: (e.POLKU_ORIGIN ?? '').split(',').map((o) => o.trim()).filter(Boolean),
+    maxConnectionsPerSession: e.POLKU_MAX_CONNECTIONS_PER_SESSION,
+    maxMessageBytes: e.POLKU_MAX_MESSAGE_BYTES,
+    commitWindowMs: e.POLKU_COMMIT_WINDOW_MS,
+    unloadAfterMs: e.POLKU_UNLOAD_AFTER_MS,
+    compactAfterUpdates: e.POLKU_COMPACT_AFTER_UPDATES,
+    sessionIdleMs: e.POLKU_SESSION_IDLE_MINUTES * 60_000,
+    sessionAbsoluteMs: e.POLKU_SESSION_ABSOLUTE_HOURS * 3_600_000,
+    sqliteSynchronous: e.POLKU_SQLITE_SYNCHRONOUS,
+    logLevel: e.LOG_LEVEL,
+    clientDir: path.resolve('build')
+  };
+}

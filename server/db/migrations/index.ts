@@ -1,0 +1,32 @@
+/** Migrations, frozen in time, named by date and verb; each runs on SQLite and PostgreSQL. */
+import { sql, type Kysely, type Migration, type MigrationProvider, type RawBuilder } from 'kysely';
+import * as createCore from './2026_11_25_0001_create_core.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+/** What a migration may need to know about the dialect: the binary column type only. */
+export interface MigrationContext {
+  dialect: Dialect;
+  binary: RawBuilder<unknown>;
+}
+
+type MigrationModule = { up(db: Kysely<any>, ctx: MigrationContext): Promise<void> };
+
+const MIGRATIONS: Record<string, MigrationModule> = {
+  '2026_11_25_0001_create_core': createCore
+};
+
+/** Provides the migrations above to Kysely's `Migrator`. */
+export class PolkuMigrations implements MigrationProvider {
+  constructor(private readonly dialect: Dialect) {}
+
+  async getMigrations(): Promise<Record<string, Migration>> {
+    const ctx: MigrationContext = {
+      dialect: this.dialect,
+      binary: this.dialect === 'postgres' ? sql`bytea` : sql`blob`
+    };
+    return Object.fromEntries(
+      Object.entries(MIGRATIONS).map(([name, m]) => [name, { up: (db: Kysely<any>) => m.up(db, ctx) }])
+    );
+  }
+}

@@ -1,0 +1,14 @@
+/** Organisation queries. */
+import type { Db, Organisation } from '../db/database.js';
+
+export function findOrganisationByName(db: Db, name: string): Promise<Organisation | undefined> {
+  return db.selectFrom('organisations').selectAll().where('name', '=', name).executeTakeFirst();
+}
+
+export function findOrganisation(db: Db, id: string): Promise<Organisation | undefined> {
+  return db.selectFrom('organisations').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function insertOrganisation(db: Db, org: Organisation): Promise<void> {
+  await db.insertInto('organisations').values(org).execute();
+}

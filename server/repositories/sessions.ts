@@ -1,0 +1,51 @@
+/** Session queries. A session row joined with its account is what authenticates a request. */
+import type { Db, Session } from '../db/database.js';
+import type { Role } from '../../shared/roles.js';
+
+export interface SessionWithAccount {
+  sessionId: string;
+  createdAt: string;
+  lastSeenAt: string;
+  expiresAt: string;
+  accountId: string;
+  name: string;
+  email: string;
+  role: Role;
+  deactivatedAt: string | null;
+  organisationId: string;
+  organisationName: string;
+}
+
+export async function insertSession(db: Db, session: Session): Promise<void> {
+  await db.insertInto('sessions').values(session).execute();
+}
+
+export function findSessionWithAccount(db: Db, id: string): Promise<SessionWithAccount | undefined> {
+  return db
+    .selectFrom('sessions')
+    .innerJoin('accounts', 'accounts.id', 'sessions.account_id')
+    .innerJoin('organisations', 'organisations.id', 'accounts.organisation_id')
+    .select([
+      'sessions.id as sessionId',
+      'sessions.created_at as createdAt',
+      'sessions.last_seen_at as lastSeenAt',
+      'sessions.expires_at as expiresAt',
+      'accounts.id as accountId',
+      'accounts.name as name',
+      'accounts.email as email',
+      'accounts.role as role',
+      'accounts.deactivated_at as deactivatedAt',
+      'organisations.id as organisationId',
+      'organisations.name as organisationName'
+    ])
+    .where('sessions.id', '=', id)
+    .executeTakeFirst();
+}
+
+export async function touchSession(db: Db, id: string, at: string): Promise<void> {
+  await db.updateTable('sessions').set({ last_seen_at: at }).where('id', '=', id).execute();
+}
+
+export async function deleteSession(db: Db, id: string): Promise<void> {
+  await db.deleteFrom('sessions').where('id', '=', id).execute();
+}

@@ -1,0 +1,122 @@
+/**
+ * One process, one port: the API, the built client, the Yjs endpoint and Socket.IO.
+ * `startServer` returns a handle whose `stop` shuts down gracefully: stop accepting, close
+ * sockets, store every pending update, compact, close the database.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { getRequestListener } from '@hono/node-server';
+import { Hono } from 'hono';
+import { createApi } from './api/app.js';
+import type { Config } from './config.js';
+import { openDatabase } from './db/connect.js';
+import type { Db } from './db/database.js';
+import type { Dialect } from './db/migrations/index.js';
+import { createStaticApp } from './http/static.js';
+import { createLogger, type Logger } from './logger.js';
+import { LiveConnections } from './realtime/live-connections.js';
+import { createSocketServer, type PolkuIo } from './realtime/socket-server.js';
+import { createDocumentStore, type DocumentStore } from './repositories/documents.js';
+import { localFanout, type Fanout } from './sync/fanout.js';
+import { RoomRegistry } from './sync/room-registry.js';
+import { SyncServer, YJS_PATH_PREFIX } from './sync/sync-server.js';
+import { UpdateWriter } from './sync/update-writer.js';
+
+export interface ServerOptions {
+  config: Config;
+  logger?: Logger;
+  /** Wraps the document store (tests use it to inject storage faults). */
+  wrapStore?: (store: DocumentStore) => DocumentStore;
+  fanout?: Fanout;
+  /** In development, requests outside `/api` go here (Vite's middleware). */
+  devMiddleware?: (req: http.IncomingMessage, res: http.ServerResponse, next: () => void) => void;
+}
+
+export interface RunningServer {
+  port: number;
+  url: string;
+  db: Db;
+  dialect: Dialect;
+  registry: RoomRegistry;
+  writer: UpdateWriter;
+  sync: SyncServer;
+  io: PolkuIo;
+  httpServer: http.Server;
+  logger: Logger;
+  stop(): Promise<void>;
+}
+
+const SHUTDOWN_FLUSH_MS = 15_000;
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const { db, dialect } = await openDatabase(config);
+  const baseStore = createDocumentStore(db);
+  const store = options.wrapStore ? options.wrapStore(baseStore) : baseStore;
+  const fanout = options.fanout ?? localFanout;
+  const writer = new UpdateWriter(store, {
+    windowMs: config.commitWindowMs,
+    compactAfterUpdates: config.compactAfterUpdates,
+    logger
+  });
+  const registry = new RoomRegistry({ store, writer, fanout, unloadAfterMs: config.unloadAfterMs, logger });
+  const live = new LiveConnections();
+
+  const app = new Hono();
+  app.route('/', createApi({ db, config, live, logger }));
+  if (!options.devMiddleware && config.clientDir) app.route('/', createStaticApp(config.clientDir));
+  const honoListener = getRequestListener(app.fetch);
+  const httpServer = http.createServer((req, res) => {
+    if (options.devMiddleware && !req.url?.startsWith('/api/') && req.url !== '/api') {
+      options.devMiddleware(req, res, () => void honoListener(req, res));
+      return;
+    }
+    void honoListener(req, res);
+  });
+
+  const sync = new SyncServer({ db, config, registry, live, logger });
+  const io = createSocketServer(httpServer, { db, config, live, logger });
+  httpServer.on('upgrade', (req, socket, head) => {
+    const url = req.url ?? '';
+    if (url.startsWith(YJS_PATH_PREFIX)) {
+      void sync.handleUpgrade(req, socket, head).catch((error: unknown) => {
+        logger.error({ err: error }, 'yjs upgrade failed');
+        socket.destroy();
+      });
+    } else if (!url.startsWith('/socket.io/') && !options.devMiddleware) {
+      socket.destroy();
+    }
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, () => {
+      httpServer.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  logger.info({ url, dialect }, 'Polku is listening');
+
+  let stopping: Promise<void> | null = null;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      logger.info('shutting down');
+      httpServer.close();
+      sync.closeAll();
+      io.disconnectSockets(true);
+      const stored = await writer.drainAll(Date.now() + SHUTDOWN_FLUSH_MS);
+      if (!stored) logger.error({ pending: writer.backlog }, 'could not store every pending update before shutdown');
+      await registry.unloadAll();
+      sync.close();
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      httpServer.closeAllConnections();
+      await fanout.close();
+      await db.destroy();
+      logger.info('stopped');
+    })());
+
+  return { port, url, db, dialect, registry, writer, sync, io, httpServer, logger, stop };
+}

@@ -1,0 +1,151 @@
+/** Accounts, set-up, sign-in and server-side sessions. */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Config } from '../config.js';
+import type { Db } from '../db/database.js';
+import { now } from '../db/time.js';
+import { AppError } from '../errors.js';
+import { countAccounts, findAccountByEmail, insertAccount } from '../repositories/accounts.js';
+import { findOrganisationByName, insertOrganisation } from '../repositories/organisations.js';
+import {
+  deleteSession,
+  findSessionWithAccount,
+  insertSession,
+  touchSession,
+  type SessionWithAccount
+} from '../repositories/sessions.js';
+import type { CreateUser, LoginBody, SetupBody } from '../../shared/schemas.js';
+import type { Me } from '../../shared/api-types.js';
+import { hashPassword, verifyPassword } from './passwords.js';
+
+/** The authenticated person behind a request or a socket. */
+export type Principal = SessionWithAccount;
+
+/** Where a request came from, for sessions (and later the audit log). */
+export interface RequestMeta {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export interface NewSession {
+  token: string;
+  sessionId: string;
+}
+
+type SessionTimes = Pick<Config, 'sessionIdleMs' | 'sessionAbsoluteMs'>;
+
+/** The session id stored in the database is a hash of the token kept in the cookie. */
+export function sessionIdOf(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export async function isSetupNeeded(db: Db): Promise<boolean> {
+  return (await countAccounts(db)) === 0;
+}
+
+/** First run only: creates the first organisation and its administrator and signs them in. */
+export async function setUp(db: Db, times: SessionTimes, body: SetupBody, meta: RequestMeta): Promise<NewSession> {
+  const passwordHash = await hashPassword(body.password);
+  const accountId = await db.transaction().execute(async (trx) => {
+    if ((await countAccounts(trx)) > 0) throw new AppError(409, 'setup_done', 'Polku has already been set up');
+    const organisationId = crypto.randomUUID();
+    await insertOrganisation(trx, { id: organisationId, name: body.organisation, kind: 'municipal_social_services', created_at: now() });
+    const id = crypto.randomUUID();
+    await insertAccount(trx, {
+      id,
+      organisation_id: organisationId,
+      email: body.email,
+      name: body.name,
+      role: 'admin',
+      password_hash: passwordHash,
+      deactivated_at: null,
+      created_at: now()
+    });
+    return id;
+  });
+  return startSession(db, times, accountId, meta);
+}
+
+/** Creates an account (and its organisation when new); used by the CLI. */
+export async function createUser(db: Db, input: CreateUser): Promise<{ accountId: string; organisationCreated: boolean }> {
+  const passwordHash = await hashPassword(input.password);
+  return db.transaction().execute(async (trx) => {
+    if (await findAccountByEmail(trx, input.email)) {
+      throw new AppError(409, 'conflict', 'an account with this e-mail already exists', 'email');
+    }
+    let org = await findOrganisationByName(trx, input.organisation);
+    const organisationCreated = !org;
+    if (!org) {
+      org = { id: crypto.randomUUID(), name: input.organisation, kind: 'other', created_at: now() };
+      await insertOrganisation(trx, org);
+    }
+    const accountId = crypto.randomUUID();
+    await insertAccount(trx, {
+      id: accountId,
+      organisation_id: org.id,
+      email: input.email,
+      name: input.name,
+      role: input.role,
+      password_hash: passwordHash,
+      deactivated_at: null,
+      created_at: now()
+    });
+    return { accountId, organisationCreated };
+  });
+}
+
+/** Signs in with e-mail and password; the same error for every kind of failure. */
+export async function logIn(db: Db, times: SessionTimes, body: LoginBody, meta: RequestMeta): Promise<NewSession> {
+  const account = await findAccountByEmail(db, body.email);
+  const ok = await verifyPassword(account?.password_hash, body.password);
+  if (!account || !ok || account.deactivated_at !== null) {
+    throw new AppError(401, 'invalid_credentials', 'wrong e-mail or password');
+  }
+  return startSession(db, times, account.id, meta);
+}
+
+async function startSession(db: Db, times: SessionTimes, accountId: string, meta: RequestMeta): Promise<NewSession> {
+  const token = randomBytes(32).toString('base64url');
+  const sessionId = sessionIdOf(token);
+  const at = new Date();
+  await insertSession(db, {
+    id: sessionId,
+    account_id: accountId,
+    created_at: at.toISOString(),
+    last_seen_at: at.toISOString(),
+    expires_at: new Date(at.getTime() + times.sessionAbsoluteMs).toISOString(),
+    ip: meta.ip,
+    user_agent: meta.userAgent?.slice(0, 300) ?? null
+  });
+  return { token, sessionId };
+}
+
+/** Resolves a session token to its principal, ending sessions past their idle or absolute expiry. */
+export async function authenticate(db: Db, times: SessionTimes, token: string | undefined): Promise<Principal | null> {
+  if (!token || token.length > 200) return null;
+  const session = await findSessionWithAccount(db, sessionIdOf(token));
+  if (!session) return null;
+  const at = Date.now();
+  const idleFor = at - Date.parse(session.lastSeenAt);
+  if (at >= Date.parse(session.expiresAt) || idleFor >= times.sessionIdleMs || session.deactivatedAt !== null) {
+    await deleteSession(db, session.sessionId);
+    return null;
+  }
+  // Touch at most once a minute: idle expiry needs no finer grain, and reads stay reads.
+  if (idleFor > 60_000) await touchSession(db, session.sessionId, new Date(at).toISOString());
+  return session;
+}
+
+export async function logOut(db: Db, sessionId: string): Promise<void> {
+  await deleteSession(db, sessionId);
+}
+
+/** The principal as the client sees itself. */
+export function toMe(p: Principal): Me {
+  return {
+    id: p.accountId,
+    name: p.name,
+    email: p.email,
+    role: p.role,
+    organisation: { id: p.organisationId, name: p.organisationName }
+  };
+}

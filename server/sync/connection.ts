@@ -1,0 +1,139 @@
+/**
+ * One WebSocket connected to one room. It is created only after the upgrade was authorised and
+ * the room loaded, so every message it receives can be handled at once. Messages a `view`
+ * connection may not send (sync step 2, updates, unknown types) are dropped; a malformed
+ * message closes this connection only.
+ */
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import * as syncProtocol from 'y-protocols/sync';
+import * as Y from 'yjs';
+import { WebSocket } from 'ws';
+import type { DocAccess } from '../../shared/roles.js';
+import { MESSAGE_AWARENESS, MESSAGE_QUERY_AWARENESS, MESSAGE_SYNC } from '../../shared/sync-protocol.js';
+import type { Logger } from '../logger.js';
+import type { Principal } from '../services/auth-service.js';
+import { guardAwareness } from './awareness-guard.js';
+import type { RoomPeer } from './peer.js';
+import { encodeAwarenessMessage, readBytes, type Room } from './room.js';
+
+/** WebSocket close codes used by the sync server. */
+export const CLOSE = {
+  normal: 1000,
+  goingAway: 1001,
+  malformed: 1007,
+  tooBig: 1009,
+  serverRestart: 1012,
+  slowConsumer: 4008,
+  sessionEnded: 4401,
+  accessRevoked: 4403
+} as const;
+
+export interface ConnectionLimits {
+  maxMessageBytes: number;
+  /** Close a peer whose unsent data grows past this (it resyncs on reconnect). */
+  maxBufferedBytes: number;
+}
+
+export class SyncConnection implements RoomPeer {
+  readonly id = crypto.randomUUID();
+  readonly ownedClientIds = new Set<number>();
+  /** Updates applied from this connection (for the edit-session record). */
+  updatesApplied = 0;
+  droppedMessages = 0;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly room: Room,
+    readonly principal: Principal,
+    readonly access: DocAccess,
+    readonly wantsSaved: boolean,
+    private readonly limits: ConnectionLimits,
+    private readonly logger: Logger
+  ) {}
+
+  /** Joins the room and sends the greeting; call in the upgrade callback, before any await. */
+  start(): void {
+    this.room.add(this);
+    for (const message of this.room.greeting()) this.send(message);
+  }
+
+  receive(data: Uint8Array): void {
+    if (data.byteLength > this.limits.maxMessageBytes) {
+      this.close(CLOSE.tooBig, 'message too big');
+      return;
+    }
+    try {
+      this.handle(data);
+    } catch (error) {
+      this.logger.warn({ err: error, room: this.room.name, connection: this.id }, 'malformed message; closing connection');
+      this.close(CLOSE.malformed, 'malformed message');
+    }
+  }
+
+  send(message: Uint8Array): void {
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    if (this.ws.bufferedAmount > this.limits.maxBufferedBytes) {
+      this.close(CLOSE.slowConsumer, 'too far behind');
+      return;
+    }
+    this.ws.send(message, (error) => {
+      if (error) this.close(CLOSE.goingAway, 'send failed');
+    });
+  }
+
+  close(code: number, reason: string): void {
+    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close(code, reason);
+  }
+
+  /** Leaves the room; called once the socket closed. */
+  dispose(): void {
+    this.room.remove(this);
+  }
+
+  private handle(data: Uint8Array): void {
+    const decoder = decoding.createDecoder(data);
+    const type = decoding.readVarUint(decoder);
+    switch (type) {
+      case MESSAGE_SYNC:
+        return this.handleSync(decoder);
+      case MESSAGE_AWARENESS: {
+        const update = guardAwareness(readBytes(decoder), this, this.room);
+        if (update) awarenessProtocol.applyAwarenessUpdate(this.room.awareness, update, this);
+        return;
+      }
+      case MESSAGE_QUERY_AWARENESS: {
+        const states = [...this.room.awareness.getStates().keys()];
+        if (states.length > 0) this.send(encodeAwarenessMessage(this.room.awareness, states));
+        return;
+      }
+      default:
+        this.droppedMessages++;
+    }
+  }
+
+  private handleSync(decoder: decoding.Decoder): void {
+    const syncType = decoding.readVarUint(decoder);
+    if (syncType === syncProtocol.messageYjsSyncStep1) {
+      const stateVector = readBytes(decoder);
+      const encoder = encoding.createEncoder();
+      encoding.writeVarUint(encoder, MESSAGE_SYNC);
+      syncProtocol.writeSyncStep2(encoder, this.room.doc, stateVector);
+      this.send(encoding.toUint8Array(encoder));
+      return;
+    }
+    if (syncType !== syncProtocol.messageYjsSyncStep2 && syncType !== syncProtocol.messageYjsUpdate) {
+      throw new Error(`unknown sync message type ${syncType}`);
+    }
+    const update = readBytes(decoder);
+    if (this.access !== 'edit') {
+      this.droppedMessages++;
+      return;
+    }
+    // Parse the whole update before applying it, so a malformed one changes nothing.
+    Y.decodeUpdate(update);
+    Y.applyUpdate(this.room.doc, update, this);
+    this.updatesApplied++;
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * The Yjs endpoint, `/yjs/<room>`: authorises the upgrade (origin, session, per-session limit,
+ * room access) and loads the room before the upgrade completes, so a refused or failed
+ * connection gets a plain HTTP error and never any document data.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData } from 'ws';
+import { SAVED_PARAM } from '../../shared/sync-protocol.js';
+import type { Config } from '../config.js';
+import type { Db } from '../db/database.js';
+import { AppError } from '../errors.js';
+import { clientIp, isAllowedOrigin, sessionTokenFromCookieHeader } from '../http/request-auth.js';
+import type { Logger } from '../logger.js';
+import type { LiveConnections } from '../realtime/live-connections.js';
+import { authenticate } from '../services/auth-service.js';
+import { authoriseRoom } from '../services/case-service.js';
+import { CLOSE, SyncConnection } from './connection.js';
+import type { RoomRegistry } from './room-registry.js';
+
+export const YJS_PATH_PREFIX = '/yjs/';
+
+export interface SyncServerDeps {
+  db: Db;
+  config: Config;
+  registry: RoomRegistry;
+  live: LiveConnections;
+  logger: Logger;
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  429: 'Too Many Requests',
+  503: 'Service Unavailable'
+};
+
+function refuse(socket: Duplex, status: number): void {
+  if (!socket.destroyed) {
+    socket.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  }
+  socket.destroy();
+}
+
+export class SyncServer {
+  private readonly wss: WebSocketServer;
+  private readonly connections = new Set<SyncConnection>();
+
+  constructor(private readonly deps: SyncServerDeps) {
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: deps.config.maxMessageBytes, perMessageDeflate: false });
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  /** Handles an upgrade whose path starts with `/yjs/`. */
+  async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => socket.destroy());
+    const { config, db, registry, live, logger } = this.deps;
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    let roomName: string;
+    try {
+      roomName = decodeURIComponent(url.pathname.slice(YJS_PATH_PREFIX.length));
+    } catch {
+      return refuse(socket, 400);
+    }
+    if (!isAllowedOrigin(req.headers.origin, req.headers.host, config.allowedOrigins)) return refuse(socket, 403);
+
+    const principal = await authenticate(db, config, sessionTokenFromCookieHeader(req.headers.cookie)).catch(() => null);
+    if (!principal) return refuse(socket, 401);
+    if (live.count(principal.sessionId) >= config.maxConnectionsPerSession) return refuse(socket, 429);
+
+    let access;
+    try {
+      access = await authoriseRoom(db, principal, roomName);
+    } catch (error) {
+      return refuse(socket, error instanceof AppError ? error.status : 503);
+    }
+
+    let room;
+    try {
+      room = await registry.acquire(roomName);
+    } catch {
+      return refuse(socket, 503);
+    }
+
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      registry.release(roomName);
+    };
+    // If the upgrade cannot complete (the socket went away meanwhile), give the room back.
+    socket.once('close', () => {
+      if (!attached) release();
+    });
+    let attached = false;
+    if (socket.destroyed) return release();
+
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      attached = true;
+      const connection = new SyncConnection(
+        ws,
+        room,
+        principal,
+        access,
+        url.searchParams.get(SAVED_PARAM) === '1',
+        { maxMessageBytes: config.maxMessageBytes, maxBufferedBytes: Math.max(16 * 1024 * 1024, config.maxMessageBytes * 2) },
+        logger
+      );
+      this.connections.add(connection);
+      const unregister = live.add(principal.sessionId, {
+        close: (reason) => connection.close(reason === 'revoked' ? CLOSE.accessRevoked : CLOSE.sessionEnded, reason)
+      });
+      ws.on('message', (data: RawData) => connection.receive(toUint8Array(data)));
+      ws.on('error', (error) => logger.debug({ err: error, connection: connection.id }, 'websocket error'));
+      ws.on('close', () => {
+        this.connections.delete(connection);
+        unregister();
+        connection.dispose();
+        release();
+      });
+      connection.start();
+      logger.debug({ room: roomName, connection: connection.id, access }, 'sync connection opened');
+    });
+  }
+
+  /** Closes every connection (clients reconnect, possibly to another instance). */
+  closeAll(code: number = CLOSE.serverRestart, reason = 'server restarting'): void {
+    for (const connection of this.connections) connection.close(code, reason);
+  }
+
+  close(): void {
+    for (const client of this.wss.clients) client.terminate();
+    this.wss.close();
+  }
+}
+
+function toUint8Array(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data));
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}

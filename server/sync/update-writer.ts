@@ -1,0 +1,164 @@
+/**
+ * Group commit of document updates. Every update a peer applies is queued; one writer stores
+ * the queue in a single transaction at most `windowMs` after the first update arrived (then
+ * again as soon as the previous commit is done). A failed write keeps the batch at the head of
+ * the queue and retries with back-off; nobody is told "saved" until the commit succeeded.
+ * Compaction runs in the same serial lane, so it never races an append.
+ */
+import * as Y from 'yjs';
+import type { Logger } from '../logger.js';
+import type { DocumentStore, UpdateRow } from '../repositories/documents.js';
+import type { RoomPeer } from './peer.js';
+import type { Room, UpdateSink } from './room.js';
+
+interface PendingUpdate {
+  room: Room;
+  row: UpdateRow;
+  peer: RoomPeer;
+}
+
+export interface UpdateWriterOptions {
+  windowMs: number;
+  compactAfterUpdates: number;
+  logger: Logger;
+}
+
+const MAX_BACKOFF_MS = 2_000;
+
+export class UpdateWriter implements UpdateSink {
+  private queue: PendingUpdate[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private flushing = false;
+  private failures = 0;
+  private lane: Promise<unknown> = Promise.resolve();
+  private flushWaiters: Array<(ok: boolean) => void> = [];
+
+  constructor(
+    private readonly store: DocumentStore,
+    private readonly options: UpdateWriterOptions
+  ) {}
+
+  /** Number of updates not yet stored, over all rooms. */
+  get backlog(): number {
+    return this.queue.length;
+  }
+
+  enqueue(room: Room, update: Uint8Array, peer: RoomPeer): void {
+    room.pending++;
+    this.queue.push({
+      room,
+      peer,
+      row: { docName: room.name, seq: room.nextSeq++, data: update, accountId: peer.principal.accountId }
+    });
+    this.schedule(this.options.windowMs);
+  }
+
+  /** Resolves `true` once every update of `room` is stored, `false` if a write fails meanwhile. */
+  async drainRoom(room: Room): Promise<boolean> {
+    while (room.pending > 0) {
+      if (!(await this.nextFlush())) return false;
+    }
+    return true;
+  }
+
+  /** Stores everything queued, retrying until `deadline` (epoch ms). */
+  async drainAll(deadline: number): Promise<boolean> {
+    while (this.queue.length > 0 || this.flushing) {
+      if (Date.now() > deadline) return false;
+      this.schedule(0);
+      if (!(await this.nextFlush())) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return true;
+  }
+
+  /** Merges a room's log into its snapshot; only when all its updates are stored. */
+  compact(room: Room): Promise<void> {
+    return this.serial(async () => {
+      if (room.pending > 0 || room.logLength === 0) return;
+      const state = Y.encodeStateAsUpdate(room.doc);
+      const seq = room.storedSeq;
+      await this.store.compact(room.name, state, seq);
+      room.logLength = 0;
+    });
+  }
+
+  private nextFlush(): Promise<boolean> {
+    return new Promise((resolve) => this.flushWaiters.push(resolve));
+  }
+
+  private schedule(delay: number): void {
+    if (this.flushing) return;
+    if (this.timer) {
+      if (delay > 0) return;
+      clearTimeout(this.timer);
+    }
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.flush();
+    }, delay);
+  }
+
+  private serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.lane.then(task);
+    this.lane = run.catch(() => undefined);
+    return run;
+  }
+
+  private async flush(): Promise<void> {
+    if (this.queue.length === 0) return this.settle(true);
+    this.flushing = true;
+    const batch = this.queue;
+    this.queue = [];
+    // The state vector of each room as it is now is exactly what this batch makes durable.
+    const stateVectors = new Map<Room, Uint8Array>();
+    for (const item of batch) if (!stateVectors.has(item.room)) stateVectors.set(item.room, Y.encodeStateVector(item.room.doc));
+    let ok = true;
+    try {
+      await this.serial(() => this.store.append(batch.map((item) => item.row)));
+      this.failures = 0;
+      this.afterStored(batch, stateVectors);
+    } catch (error) {
+      ok = false;
+      this.failures++;
+      this.queue = batch.concat(this.queue);
+      this.options.logger.error({ err: error, updates: batch.length, attempt: this.failures }, 'storing document updates failed; will retry');
+    }
+    this.flushing = false;
+    if (this.queue.length > 0) {
+      this.schedule(ok ? this.options.windowMs : Math.min(MAX_BACKOFF_MS, 25 * 2 ** this.failures));
+    }
+    this.settle(ok);
+    if (ok) await this.compactLongLogs(stateVectors.keys());
+  }
+
+  private afterStored(batch: PendingUpdate[], stateVectors: Map<Room, Uint8Array>): void {
+    const peersByRoom = new Map<Room, Set<RoomPeer>>();
+    for (const { room, row, peer } of batch) {
+      room.pending--;
+      room.logLength++;
+      room.storedSeq = Math.max(room.storedSeq, row.seq);
+      let peers = peersByRoom.get(room);
+      if (!peers) peersByRoom.set(room, (peers = new Set()));
+      peers.add(peer);
+    }
+    for (const [room, peers] of peersByRoom) room.notifySaved(peers, stateVectors.get(room)!);
+  }
+
+  private async compactLongLogs(rooms: Iterable<Room>): Promise<void> {
+    for (const room of rooms) {
+      if (room.logLength < this.options.compactAfterUpdates || room.pending > 0) continue;
+      try {
+        await this.compact(room);
+      } catch (error) {
+        // The log still holds every update; compaction is retried after the next write.
+        this.options.logger.warn({ err: error, room: room.name }, 'compaction failed');
+      }
+    }
+  }
+
+  private settle(ok: boolean): void {
+    const waiters = this.flushWaiters;
+    this.flushWaiters = [];
+    for (const resolve of waiters) resolve(ok);
+  }
+}

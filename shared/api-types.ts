@@ -1,0 +1,19 @@
+import type { Role } from './roles.js';
+
+/** The signed-in account, as `GET /api/me` returns it. */
+export interface Me {
+  id: string;
+  name: string;
+  email: string;
+  role: Role;
+  organisation: { id: string; name: string };
+}
+
+/** A case in lists and on its page. */
+export interface CaseSummary {
+  id: string;
+  displayName: string;
+  organisationId: string;
+  createdAt: string;
+  access: 'edit' | 'view';
+}
