@@ -18,6 +18,7 @@ const envSchema = z.object({
   POLKU_SESSION_IDLE_MINUTES: intFrom(60),
   POLKU_SESSION_ABSOLUTE_HOURS: intFrom(12),
   POLKU_SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
+  POLKU_CLIENT_DIR: z.string().default('build'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
 });
 
@@ -64,6 +65,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionAbsoluteMs: e.POLKU_SESSION_ABSOLUTE_HOURS * 3_600_000,
     sqliteSynchronous: e.POLKU_SQLITE_SYNCHRONOUS,
     logLevel: e.LOG_LEVEL,
-    clientDir: path.resolve('build')
+    clientDir: e.POLKU_CLIENT_DIR === '' ? null : path.resolve(e.POLKU_CLIENT_DIR)
   };
 }

@@ -12,7 +12,7 @@ import type {
 } from '../../shared/socket-events.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/database.js';
-import { isAllowedOrigin, sessionTokenFromCookieHeader } from '../http/request-auth.js';
+import { isAllowedOrigin, refuseUpgrade, sessionTokenFromCookieHeader } from '../http/request-auth.js';
 import type { Logger } from '../logger.js';
 import { authenticate, type Principal } from '../services/auth-service.js';
 import type { LiveConnections } from './live-connections.js';
@@ -37,17 +37,22 @@ export function createSocketServer(httpServer: HttpServer, deps: SocketServerDep
     destroyUpgrade: false,
     maxHttpBufferSize: 64 * 1024,
     allowRequest: (req, callback) => {
-      if (!isAllowedOrigin(req.headers.origin, req.headers.host, config.allowedOrigins)) return callback('origin not allowed', false);
+      // engine.io answers every refused WebSocket upgrade with 400; answer with the real status first.
+      const refuse = (status: number, message: string) => {
+        if (req.headers.upgrade) refuseUpgrade(req.socket, status);
+        callback(message, false);
+      };
+      if (!isAllowedOrigin(req.headers.origin, req.headers.host, config.allowedOrigins)) return refuse(403, 'origin not allowed');
       authenticate(db, config, sessionTokenFromCookieHeader(req.headers.cookie))
         .then((principal) => {
-          if (!principal) return callback('not signed in', false);
-          if (live.count(principal.sessionId) >= config.maxConnectionsPerSession) return callback('too many connections', false);
+          if (!principal) return refuse(401, 'not signed in');
+          if (live.count(principal.sessionId) >= config.maxConnectionsPerSession) return refuse(429, 'too many connections');
           principals.set(req, principal);
           callback(null, true);
         })
         .catch((error: unknown) => {
           logger.error({ err: error }, 'socket.io handshake failed');
-          callback('unavailable', false);
+          refuse(503, 'unavailable');
         });
     }
   });

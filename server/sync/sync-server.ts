@@ -10,7 +10,7 @@ import { SAVED_PARAM } from '../../shared/sync-protocol.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/database.js';
 import { AppError } from '../errors.js';
-import { clientIp, isAllowedOrigin, sessionTokenFromCookieHeader } from '../http/request-auth.js';
+import { isAllowedOrigin, refuseUpgrade as refuse, sessionTokenFromCookieHeader } from '../http/request-auth.js';
 import type { Logger } from '../logger.js';
 import type { LiveConnections } from '../realtime/live-connections.js';
 import { authenticate } from '../services/auth-service.js';
@@ -26,22 +26,6 @@ export interface SyncServerDeps {
   registry: RoomRegistry;
   live: LiveConnections;
   logger: Logger;
-}
-
-const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  429: 'Too Many Requests',
-  503: 'Service Unavailable'
-};
-
-function refuse(socket: Duplex, status: number): void {
-  if (!socket.destroyed) {
-    socket.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-  }
-  socket.destroy();
 }
 
 export class SyncServer {
@@ -88,6 +72,7 @@ export class SyncServer {
     }
 
     let released = false;
+    let attached = false;
     const release = (): void => {
       if (released) return;
       released = true;
@@ -97,7 +82,6 @@ export class SyncServer {
     socket.once('close', () => {
       if (!attached) release();
     });
-    let attached = false;
     if (socket.destroyed) return release();
 
     this.wss.handleUpgrade(req, socket, head, (ws) => {

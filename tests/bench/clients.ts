@@ -1,0 +1,108 @@
+/**
+ * Bench clients: the standard y-websocket `WebsocketProvider` in Node, so both servers are
+ * driven by the same client. Each edit appends `{ c, n, t }` (client, sequence number, send
+ * time) to the room's shared array; every other client of the room records `now - t` when the
+ * entry arrives. All clients live in this process, so `performance.now()` is one clock.
+ */
+import { performance } from 'node:perf_hooks';
+import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
+import type { BenchServer } from './servers.js';
+import type { Samples } from './stats.js';
+
+interface EditEntry {
+  c: number;
+  n: number;
+  t: number;
+}
+
+export interface BenchClient {
+  readonly doc: Y.Doc;
+  readonly provider: WebsocketProvider;
+  /** Resolves on the first completed sync with the server. */
+  readonly synced: Promise<void>;
+  /** Edits this client made. */
+  sent: number;
+  /** Other clients' edits that reached this client. */
+  received: number;
+  /** Times the connection dropped after it was first up, and the close codes seen. */
+  disconnects: number;
+  closeCodes: Map<number, number>;
+  edit(): void;
+  destroy(): void;
+}
+
+export function connectClient(server: BenchServer, room: string, index: number, latencies: Samples): BenchClient {
+  const doc = new Y.Doc();
+  const edits = doc.getArray<EditEntry>('edits');
+  const provider = new WebsocketProvider(server.wsUrl, room, doc, {
+    WebSocketPolyfill: server.WebSocketClass as unknown as typeof globalThis.WebSocket,
+    disableBc: true,
+    // A dropped connection should come back quickly so it shows as latency, not as loss.
+    maxBackoffTime: 500
+  });
+  const client: BenchClient = {
+    doc,
+    provider,
+    synced: new Promise<void>((resolve) => {
+      provider.on('sync', (isSynced: boolean) => {
+        if (isSynced) resolve();
+      });
+    }),
+    sent: 0,
+    received: 0,
+    disconnects: 0,
+    closeCodes: new Map(),
+    edit() {
+      edits.push([{ c: index, n: client.sent++, t: performance.now() }]);
+    },
+    destroy() {
+      provider.destroy();
+      doc.destroy();
+    }
+  };
+  edits.observe((event, transaction) => {
+    if (transaction.local) return;
+    const now = performance.now();
+    for (const change of event.changes.delta) {
+      if (!change.insert) continue;
+      for (const entry of change.insert as EditEntry[]) {
+        latencies.add(now - entry.t);
+        client.received++;
+      }
+    }
+  });
+  provider.on('status', ({ status }: { status: string }) => {
+    if (status === 'disconnected') client.disconnects++;
+  });
+  provider.on('connection-close', (event: { code: number } | null) => {
+    if (event) client.closeCodes.set(event.code, (client.closeCodes.get(event.code) ?? 0) + 1);
+  });
+  return client;
+}
+
+/** Connects clients a few at a time (a real crowd does not arrive in the same millisecond). */
+export async function connectAll<T extends { synced: Promise<void>; destroy(): void }>(factories: Array<() => T>, concurrency = 25, timeoutMs = 120_000): Promise<T[]> {
+  const clients: T[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < factories.length) {
+      const client = factories[next++]!();
+      clients.push(client);
+      await client.synced;
+    }
+  };
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`clients did not all sync within ${timeoutMs / 1000} s`)), timeoutMs);
+  });
+  try {
+    await Promise.race([Promise.all(Array.from({ length: Math.min(concurrency, factories.length) }, worker)), timeout]);
+  } catch (error) {
+    for (const client of clients) client.destroy();
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+  return clients;
+}

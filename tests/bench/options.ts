@@ -1,0 +1,70 @@
+/** Command-line flags of `npm run bench`; `--quick` lowers the defaults, explicit flags still win. */
+import { parseArgs } from 'node:util';
+
+export interface BenchOptions {
+  rooms: number;
+  clients: number;
+  rate: number;
+  seconds: number;
+  runs: number;
+  /** Clients of the one-room "big meeting" case. */
+  meeting: number;
+  /** Items of the cold-load document, and how often to time its cold load per run. */
+  items: number;
+  coldRepeats: number;
+  quick: boolean;
+  json: string | null;
+}
+
+const FULL = { rooms: 50, clients: 6, rate: 2, seconds: 20, runs: 3, meeting: 60, items: 5000, coldRepeats: 3 };
+const QUICK = { rooms: 10, clients: 4, rate: 2, seconds: 4, runs: 1, meeting: 15, items: 1000, coldRepeats: 1 };
+
+export const USAGE = `Usage: npm run bench -- [--rooms 50] [--clients 6] [--rate 2] [--seconds 20] [--runs 3]
+                       [--meeting 60] [--items 5000] [--cold-repeats 3] [--quick] [--json results.json]`;
+
+export function parseOptions(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      rooms: { type: 'string' },
+      clients: { type: 'string' },
+      rate: { type: 'string' },
+      seconds: { type: 'string' },
+      runs: { type: 'string' },
+      meeting: { type: 'string' },
+      items: { type: 'string' },
+      'cold-repeats': { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      json: { type: 'string' },
+      help: { type: 'boolean', default: false }
+    },
+    strict: true
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const defaults = values.quick ? QUICK : FULL;
+  const positive = (flag: string, raw: string | undefined, fallback: number, integer = true): number => {
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
+      throw new Error(`--${flag} must be a positive ${integer ? 'integer' : 'number'}, got "${raw}"`);
+    }
+    return value;
+  };
+  const clients = positive('clients', values.clients, defaults.clients);
+  if (clients < 2) throw new Error('--clients must be at least 2 (latency needs a receiver)');
+  return {
+    rooms: positive('rooms', values.rooms, defaults.rooms),
+    clients,
+    rate: positive('rate', values.rate, defaults.rate, false),
+    seconds: positive('seconds', values.seconds, defaults.seconds, false),
+    runs: positive('runs', values.runs, defaults.runs),
+    meeting: Math.max(2, positive('meeting', values.meeting, defaults.meeting)),
+    items: positive('items', values.items, defaults.items),
+    coldRepeats: positive('cold-repeats', values['cold-repeats'], defaults.coldRepeats),
+    quick: values.quick,
+    json: values.json ?? null
+  };
+}

@@ -1,0 +1,113 @@
+/**
+ * CPU time and memory of a server process, read from /proc (Linux only) so the figures are the
+ * server's own and not the bench process's, which shares the machine.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+
+/** Clock ticks per second of utime/stime; almost always 100, but ask once. */
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+interface StatLine {
+  ppid: number;
+  /** user + system CPU seconds of all the process's threads. */
+  cpuSeconds: number;
+}
+
+function readStat(pid: number): StatLine | null {
+  let text: string;
+  try {
+    text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return null;
+  }
+  // The command name (field 2) may contain spaces and parentheses: split after the last ')'.
+  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  // rest[0] is field 3 (state), so field n is rest[n - 3].
+  const utime = Number(rest[11]);
+  const stime = Number(rest[12]);
+  return { ppid: Number(rest[1]), cpuSeconds: (utime + stime) / CLOCK_TICKS };
+}
+
+/** Direct children of `pid` (tsx's esbuild helper for Polku), found by scanning /proc. */
+function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    if (readStat(Number(name))?.ppid === pid) children.push(Number(name));
+  }
+  return children;
+}
+
+/** CPU seconds of `pid` and its direct children so far. */
+export function cpuSecondsOf(pid: number): number {
+  let total = readStat(pid)?.cpuSeconds ?? 0;
+  for (const child of childrenOf(pid)) total += readStat(child)?.cpuSeconds ?? 0;
+  return total;
+}
+
+export interface Memory {
+  /** Resident set size now, MiB. */
+  rssMb: number;
+  /** Highest RSS since the process started (VmHWM), MiB. */
+  hwmMb: number;
+}
+
+export function memoryOf(pid: number): Memory {
+  const text = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(text)?.[1] ?? 0);
+  return { rssMb: kb('VmRSS') / 1024, hwmMb: kb('VmHWM') / 1024 };
+}
+
+/** Samples RSS every `intervalMs` to find the peak within a window (VmHWM also covers start-up). */
+export class RssSampler {
+  peakMb = 0;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly pid: number,
+    intervalMs = 200
+  ) {
+    this.sample();
+    this.timer = setInterval(() => this.sample(), intervalMs);
+  }
+
+  stop(): number {
+    clearInterval(this.timer);
+    this.sample();
+    return this.peakMb;
+  }
+
+  private sample(): void {
+    try {
+      this.peakMb = Math.max(this.peakMb, memoryOf(this.pid).rssMb);
+    } catch {
+      // The process exited; the crash is reported by whoever waits for it.
+    }
+  }
+}
+
+/**
+ * Resolves once `pid` has used at most one clock tick in `quietMs` (its deferred work, such as
+ * storing and unloading a document, is done), but not before `minMs`; gives up after `maxMs`.
+ */
+export async function waitUntilIdle(pid: number, { minMs, quietMs = 400, maxMs = 20_000 }: { minMs: number; quietMs?: number; maxMs?: number }): Promise<boolean> {
+  const started = Date.now();
+  await sleep(minMs);
+  let last = cpuSecondsOf(pid);
+  while (Date.now() - started < maxMs) {
+    await sleep(quietMs);
+    const now = cpuSecondsOf(pid);
+    if (now - last < 1.5 / CLOCK_TICKS) return true;
+    last = now;
+  }
+  return false;
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
