@@ -1,0 +1,59 @@
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, testDialects, type TestDatabase } from '../helpers/databases.js';
+import { signIn, startTestServer } from '../helpers/server.js';
+
+function polku(args: string[], input: string, env: Record<string, string>) {
+  return spawnSync(process.execPath, ['--import', 'tsx', 'server/cli/polku.ts', ...args], {
+    input,
+    env: { ...process.env, ...env },
+    encoding: 'utf8'
+  });
+}
+
+describe.each(testDialects())('the polku CLI on %s', (dialect) => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase(dialect);
+  });
+  afterAll(async () => {
+    await database.drop();
+  });
+
+  it('adds a user with the password from standard input, creating the organisation', async () => {
+    const added = polku(
+      ['user', 'add', '--email', 'Hoitaja@Example.fi', '--name', 'Hanna Hoitaja', '--role', 'psychiatric_nurse', '--org', 'Länsi-Pohjan hyvinvointialue'],
+      'hoitajan pitkä salasana\n',
+      database.env
+    );
+    expect(added.stderr).toBe('');
+    expect(added.status).toBe(0);
+    expect(added.stdout).toContain('organisation "Länsi-Pohjan hyvinvointialue"');
+    expect(added.stdout).not.toContain('salasana');
+
+    const server = await startTestServer(dialect, { database });
+    try {
+      const cookie = await signIn(server.url, 'hoitaja@example.fi', 'hoitajan pitkä salasana');
+      const me = await (await fetch(`${server.url}/api/me`, { headers: { cookie } })).json();
+      expect(me).toMatchObject({ role: 'psychiatric_nurse', organisation: { name: 'Länsi-Pohjan hyvinvointialue' } });
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('refuses a bad role or a short password with a clear message and creates nothing', () => {
+    const badRole = polku(['user', 'add', '--email', 'x@example.fi', '--name', 'X', '--role', 'king', '--org', 'O'], 'long enough password', database.env);
+    expect(badRole.status).toBe(2);
+    expect(badRole.stderr).toMatch(/--role/);
+    const shortPassword = polku(['user', 'add', '--email', 'x@example.fi', '--name', 'X', '--role', 'coach', '--org', 'O'], 'short', database.env);
+    expect(shortPassword.status).toBe(2);
+    expect(shortPassword.stderr).toMatch(/password/);
+    const duplicate = polku(
+      ['user', 'add', '--email', 'hoitaja@example.fi', '--name', 'H', '--role', 'coach', '--org', 'O'],
+      'long enough password',
+      database.env
+    );
+    expect(duplicate.status).toBe(1);
+    expect(duplicate.stderr).toMatch(/already exists/);
+  });
+});
