@@ -16,6 +16,7 @@ import { createStaticApp } from './http/static.js';
 import { createLogger, type Logger } from './logger.js';
 import { LiveConnections } from './realtime/live-connections.js';
 import { createSocketServer, type PolkuIo } from './realtime/socket-server.js';
+import { startSessionSweeper } from './realtime/session-sweeper.js';
 import { createDocumentStore, type DocumentStore } from './repositories/documents.js';
 import { localFanout, type Fanout } from './sync/fanout.js';
 import { RoomRegistry } from './sync/room-registry.js';
@@ -76,6 +77,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
 
   const sync = new SyncServer({ db, config, registry, live, logger });
+  const stopSweeper = startSessionSweeper(db, live, logger, config.sessionSweepMs);
   const io = createSocketServer(httpServer, { db, config, live, logger });
   httpServer.on('upgrade', (req, socket, head) => {
     const url = req.url ?? '';
@@ -104,6 +106,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       logger.info('shutting down');
+      stopSweeper();
       httpServer.close();
       sync.closeAll();
       io.disconnectSockets(true);

@@ -24,6 +24,11 @@ export class LiveConnections {
     };
   }
 
+  /** Sessions that have at least one live socket. */
+  sessions(): string[] {
+    return [...this.bySession.keys()];
+  }
+
   closeSession(sessionId: string, reason: 'signed_out' | 'expired' | 'revoked'): void {
     for (const socket of [...(this.bySession.get(sessionId) ?? [])]) socket.close(reason);
   }

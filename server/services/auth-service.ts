@@ -135,6 +135,22 @@ export async function authenticate(db: Db, times: SessionTimes, token: string | 
   return session;
 }
 
+/**
+ * Keeps a session with live sockets alive (an open meeting is activity) until its absolute
+ * expiry; returns `false` when the session has ended and its sockets must close.
+ */
+export async function refreshLiveSession(db: Db, sessionId: string): Promise<boolean> {
+  const session = await findSessionWithAccount(db, sessionId);
+  if (!session) return false;
+  const at = Date.now();
+  if (at >= Date.parse(session.expiresAt) || session.deactivatedAt !== null) {
+    await deleteSession(db, sessionId);
+    return false;
+  }
+  await touchSession(db, sessionId, new Date(at).toISOString());
+  return true;
+}
+
 export async function logOut(db: Db, sessionId: string): Promise<void> {
   await deleteSession(db, sessionId);
 }

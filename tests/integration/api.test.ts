@@ -134,3 +134,22 @@ describe.each(testDialects())('REST API and Socket.IO on %s', (dialect) => {
     expect(await signIn(server.url, person.email, person.password)).not.toBe(person.cookie);
   });
 });
+
+describe.each(testDialects())('live sessions on %s', (dialect) => {
+  it('closes the sockets of a session that was ended in the database', async () => {
+    const server = await startTestServer(dialect, { env: { POLKU_SESSION_SWEEP_MS: '100' } });
+    try {
+      const person = await signUp(server);
+      const room = caseRoom(await createCase(server.url, person.cookie));
+      const yjs = connectYjs(server.url, room, person.cookie);
+      await yjs.synced;
+      let closeCode = 0;
+      yjs.provider.ws!.addEventListener('close', (event) => (closeCode = event.code));
+      await server.db.deleteFrom('sessions').where('account_id', '=', person.accountId).execute();
+      await waitFor(() => closeCode === 4401, 2_000, 'socket closed by the sweep');
+      yjs.destroy();
+    } finally {
+      await server.close();
+    }
+  });
+});
