@@ -5,6 +5,7 @@
  */
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
+import { colorFor, type PresenceUser } from '../../shared/presence.js';
 import type { RoomPeer } from './peer.js';
 import type { Room } from './room.js';
 
@@ -12,22 +13,10 @@ import type { Room } from './room.js';
 const MAX_IDS_PER_PEER = 4;
 const MAX_STATE_CHARS = 16 * 1024;
 
-const PALETTE = ['#1f6feb', '#b35900', '#8250df', '#1a7f37', '#cf222e', '#0a7a8a', '#9a6700', '#bf3989'];
-
 /** The identity the server puts into a peer's awareness state. */
-export interface AwarenessUser {
-  id: string;
-  name: string;
-  role: string;
-  organisation: string;
-  color: string;
-}
-
-export function userOf(peer: RoomPeer): AwarenessUser {
+export function userOf(peer: RoomPeer): PresenceUser {
   const p = peer.principal;
-  let hash = 0;
-  for (const ch of p.accountId) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
-  return { id: p.accountId, name: p.name, role: p.role, organisation: p.organisationName, color: PALETTE[hash % PALETTE.length]! };
+  return { id: p.accountId, name: p.name, role: p.role, organisation: p.organisationName, color: colorFor(p.accountId) };
 }
 
 /** Returns the part of an awareness update that `peer` may apply, rewritten; `null` if none. */

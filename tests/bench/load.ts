@@ -5,7 +5,7 @@
  */
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { connectAll, connectClient, type BenchClient } from './clients.js';
-import { cpuSecondsOf, memoryOf, RssSampler, sleep } from './proc-stats.js';
+import { cpuSecondsOf, machineCpu, memoryOf, RssSampler, sleep } from './proc-stats.js';
 import type { BenchServer } from './servers.js';
 import { Samples, type Percentiles } from './stats.js';
 
@@ -28,9 +28,10 @@ export interface LoadResult {
   /** user + system CPU seconds of the server during the load, and that as % of one core. */
   serverCpuSeconds: number;
   serverCpuPercent: number;
-  /** Highest RSS sampled during the load; VmHWM (since start); RSS with everyone connected, before the load. */
+  /** Highest RSS sampled during the load; VmHWM (since start); RSS before any client, and with everyone connected before the load. */
   peakRssMb: number;
   hwmRssMb: number;
+  startRssMb: number;
   connectedRssMb: number;
   connectSeconds: number;
   drainSeconds: number;
@@ -40,12 +41,16 @@ export interface LoadResult {
   /** The bench process's own CPU and event-loop delay: high values inflate the latency figures. */
   benchCpuPercent: number;
   benchLoopDelayP99Ms: number;
+  /** CPU used on the whole machine by anything else (other processes, the kernel), and steal time; % of one core. */
+  otherCpuPercent: number;
+  stealPercent: number;
 }
 
 /** How long to wait for late deliveries after the load before counting them lost. */
 const DRAIN_TIMEOUT_MS = 15_000;
 
 export async function runLoad(server: BenchServer, options: LoadOptions): Promise<LoadResult> {
+  const startRssMb = memoryOf(server.pid).rssMb;
   const roomNames = await server.createRooms(options.rooms);
   const latencies = new Samples();
   const factories = roomNames.flatMap((room) =>
@@ -63,6 +68,7 @@ export async function runLoad(server: BenchServer, options: LoadOptions): Promis
     const connectedRssMb = memoryOf(server.pid).rssMb;
     const cpuStart = cpuSecondsOf(server.pid);
     const benchCpuStart = process.cpuUsage();
+    const machineStart = machineCpu();
     const loopDelay = monitorEventLoopDelay({ resolution: 10 });
     loopDelay.enable();
     const rss = new RssSampler(server.pid);
@@ -75,6 +81,7 @@ export async function runLoad(server: BenchServer, options: LoadOptions): Promis
     const wallSeconds = (performance.now() - loadStart) / 1000;
     const serverCpuSeconds = cpuSecondsOf(server.pid) - cpuStart;
     const benchCpu = process.cpuUsage(benchCpuStart);
+    const machineEnd = machineCpu();
     loopDelay.disable();
     const peakRssMb = rss.stop();
     const hwmRssMb = memoryOf(server.pid).hwmMb;
@@ -87,6 +94,7 @@ export async function runLoad(server: BenchServer, options: LoadOptions): Promis
     const exit = server.exitedEarly();
     if (exit) throw new Error(`the server ${exit} during the load`);
 
+    const benchCpuSeconds = (benchCpu.user + benchCpu.system) / 1e6;
     const closeCodes: Record<string, number> = {};
     for (const client of all) for (const [code, count] of client.closeCodes) closeCodes[code] = (closeCodes[code] ?? 0) + count;
     return {
@@ -100,13 +108,16 @@ export async function runLoad(server: BenchServer, options: LoadOptions): Promis
       serverCpuPercent: (serverCpuSeconds / wallSeconds) * 100,
       peakRssMb,
       hwmRssMb,
+      startRssMb,
       connectedRssMb,
       connectSeconds,
       drainSeconds,
       disconnects: all.reduce((sum, c) => sum + c.disconnects, 0),
       closeCodes,
-      benchCpuPercent: ((benchCpu.user + benchCpu.system) / 1e6 / wallSeconds) * 100,
-      benchLoopDelayP99Ms: loopDelay.percentile(99) / 1e6
+      benchCpuPercent: (benchCpuSeconds / wallSeconds) * 100,
+      benchLoopDelayP99Ms: loopDelay.percentile(99) / 1e6,
+      otherCpuPercent: (Math.max(0, machineEnd.busySeconds - machineStart.busySeconds - serverCpuSeconds - benchCpuSeconds) / wallSeconds) * 100,
+      stealPercent: ((machineEnd.stealSeconds - machineStart.stealSeconds) / wallSeconds) * 100
     };
   } finally {
     for (const client of all) client.destroy();

@@ -14,13 +14,16 @@ export interface BenchOptions {
   coldRepeats: number;
   quick: boolean;
   json: string | null;
+  /** Extra environment for the Polku server, e.g. POLKU_SQLITE_SYNCHRONOUS=NORMAL, for experiments. */
+  polkuEnv: Record<string, string>;
 }
 
 const FULL = { rooms: 50, clients: 6, rate: 2, seconds: 20, runs: 3, meeting: 60, items: 5000, coldRepeats: 3 };
 const QUICK = { rooms: 10, clients: 4, rate: 2, seconds: 4, runs: 1, meeting: 15, items: 1000, coldRepeats: 1 };
 
 export const USAGE = `Usage: npm run bench -- [--rooms 50] [--clients 6] [--rate 2] [--seconds 20] [--runs 3]
-                       [--meeting 60] [--items 5000] [--cold-repeats 3] [--quick] [--json results.json]`;
+                       [--meeting 60] [--items 5000] [--cold-repeats 3] [--quick] [--json results.json]
+                       [--polku-env NAME=VALUE]...`;
 
 export function parseOptions(argv: string[]): BenchOptions {
   const { values } = parseArgs({
@@ -36,6 +39,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       'cold-repeats': { type: 'string' },
       quick: { type: 'boolean', default: false },
       json: { type: 'string' },
+      'polku-env': { type: 'string', multiple: true },
       help: { type: 'boolean', default: false }
     },
     strict: true
@@ -65,6 +69,13 @@ export function parseOptions(argv: string[]): BenchOptions {
     items: positive('items', values.items, defaults.items),
     coldRepeats: positive('cold-repeats', values['cold-repeats'], defaults.coldRepeats),
     quick: values.quick,
-    json: values.json ?? null
+    json: values.json ?? null,
+    polkuEnv: Object.fromEntries(
+      (values['polku-env'] ?? []).map((pair) => {
+        const eq = pair.indexOf('=');
+        if (eq <= 0) throw new Error(`--polku-env needs NAME=VALUE, got "${pair}"`);
+        return [pair.slice(0, eq), pair.slice(eq + 1)];
+      })
+    )
   };
 }

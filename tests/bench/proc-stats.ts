@@ -52,6 +52,19 @@ export function cpuSecondsOf(pid: number): number {
   return total;
 }
 
+/** Busy and steal time of the whole machine (all cores, from /proc/stat), in CPU seconds. */
+export interface MachineCpu {
+  busySeconds: number;
+  stealSeconds: number;
+}
+
+export function machineCpu(): MachineCpu {
+  const line = fs.readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
+  // cpu user nice system idle iowait irq softirq steal guest guest_nice
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = line.trim().split(/\s+/).slice(1).map(Number);
+  return { busySeconds: (user + nice + system + irq + softirq) / CLOCK_TICKS, stealSeconds: steal / CLOCK_TICKS };
+}
+
 export interface Memory {
   /** Resident set size now, MiB. */
   rssMb: number;

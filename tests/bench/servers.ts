@@ -43,6 +43,8 @@ export interface BenchServer {
 export interface StartOptions {
   /** Reference server only: persist documents with y-leveldb (`YPERSISTENCE`). */
   persistence?: boolean;
+  /** Polku only: environment on top of the bench's settings. */
+  polkuEnv?: Record<string, string>;
 }
 
 export async function startServer(kind: ServerKind, options: StartOptions = {}): Promise<BenchServer> {
@@ -57,7 +59,8 @@ export async function startServer(kind: ServerKind, options: StartOptions = {}):
       POLKU_DATA_DIR: dataDir,
       LOG_LEVEL: 'warn',
       POLKU_MAX_CONNECTIONS_PER_SESSION: '1000',
-      POLKU_UNLOAD_AFTER_MS: String(POLKU_UNLOAD_AFTER_MS)
+      POLKU_UNLOAD_AFTER_MS: String(POLKU_UNLOAD_AFTER_MS),
+      ...options.polkuEnv
     });
     delete env.DATABASE_URL;
   } else {

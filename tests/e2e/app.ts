@@ -10,6 +10,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Role } from '../../shared/roles.js';
+import { ensureClientBuilt } from './client-build.js';
 import { REPO_ROOT } from './paths.js';
 
 const START_TIMEOUT_MS = 90_000;
@@ -50,6 +51,7 @@ function delay(ms: number): Promise<void> {
 }
 
 export async function startApp(): Promise<RunningApp> {
+  ensureClientBuilt();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'polku-e2e-'));
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {

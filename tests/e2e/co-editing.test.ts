@@ -9,7 +9,7 @@ import { addUserWithCli, setUpOverHttp, signInOverHttp, startApp, type Person, t
 import { addClientWithForm, expectNoAxeViolations, fi, launchBrowser, newPerson, openPlan, screenshot } from './browser.js';
 
 const ORGANISATION = 'Hyvinkään kaupunki';
-/** Person A: the administrator who set Polku up (a social worker by trade). */
+/** Person A: the administrator who set Polku up (set up over HTTP; the set-up page has its own tests). */
 const aino: Person = { name: 'Aino Aaltonen', email: 'aino@example.fi', password: 'ainon pitkä salasana' };
 /** Person B: a psychiatric nurse added with the CLI. */
 const bertta: Person = { name: 'Bertta Berg', email: 'bertta@example.fi', password: 'bertan pitkä salasana' };
@@ -18,6 +18,8 @@ const bertta: Person = { name: 'Bertta Berg', email: 'bertta@example.fi', passwo
 const SEEN_WITHIN_MS = 1_000;
 /** Keystroke delay: a quick typist, slow enough that every keystroke is its own update. */
 const TYPING_DELAY_MS = 15;
+/** How soon presence must show (generous: it is one awareness round trip). */
+const PRESENCE_WITHIN_MS = 3_000;
 
 interface Meeting {
   casePath: string;
@@ -104,14 +106,38 @@ describe('two people co-editing a plan', () => {
     await expectNotesSoon(a, first + added);
   });
 
-  it('each person sees the other in the people-here list', async () => {
+  const peopleHere = (page: Page) => page.getByTestId('people-here').innerText();
+
+  it('each person sees the other in the people-here list once both have the plan open', async () => {
     const { a, b } = await meeting();
-    const people = (page: Page) => page.getByTestId('people-here').innerText();
-    await expect.poll(() => people(a), { timeout: 5_000 }).toContain(bertta.name);
-    await expect.poll(() => people(b), { timeout: 5_000 }).toContain(aino.name);
-    await expect(people(a)).resolves.toContain(fi('presence_you', { name: aino.name }));
-    await expect(people(b)).resolves.toContain(fi('presence_you', { name: bertta.name }));
-    await expect(people(a)).resolves.toContain(fi('role_psychiatric_nurse'));
+    // Nobody types or focuses a field: having the plan open is enough to be "here".
+    await expect.poll(() => peopleHere(a), { timeout: PRESENCE_WITHIN_MS }).toContain(bertta.name);
+    await expect.poll(() => peopleHere(b), { timeout: PRESENCE_WITHIN_MS }).toContain(aino.name);
+    await expect(peopleHere(a)).resolves.toContain(fi('role_psychiatric_nurse'));
+  });
+
+  it('each person sees themself in the people-here list, marked as themself', async () => {
+    const { a, b } = await meeting();
+    await expect.poll(() => peopleHere(a), { timeout: PRESENCE_WITHIN_MS }).toContain(fi('presence_you', { name: aino.name }));
+    await expect.poll(() => peopleHere(b), { timeout: PRESENCE_WITHIN_MS }).toContain(fi('presence_you', { name: bertta.name }));
+  });
+
+  it('"Vain sinä" is not shown while someone else is here', async () => {
+    const { a, b } = await meeting();
+    // B focuses a field, which announces her even where merely opening the plan does not.
+    await notes(b).click();
+    await expect.poll(() => peopleHere(a), { timeout: PRESENCE_WITHIN_MS }).toContain(bertta.name);
+    const alone = a.getByText(fi('presence_alone'), { exact: true });
+    await expect(alone.isVisible()).resolves.toBe(false);
+  });
+
+  it('the other person sees whose name is on the field someone is editing', async () => {
+    const { a, b } = await meeting();
+    await notes(a).click();
+    const badge = b.locator('.field').filter({ has: b.getByTestId('plan-notes') }).getByText(aino.name, { exact: true });
+    await badge.waitFor({ timeout: PRESENCE_WITHIN_MS });
+    await notes(a).blur();
+    await badge.waitFor({ state: 'detached', timeout: PRESENCE_WITHIN_MS });
   });
 
   it('the save state goes to saving while typing and settles on saved', async () => {

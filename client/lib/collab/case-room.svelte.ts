@@ -6,17 +6,14 @@
 import * as decoding from 'lib0/decoding';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
+import type { Me } from '../../../shared/api-types';
+import { colorFor, type PresenceUser } from '../../../shared/presence';
 import { MESSAGE_SAVED, SAVED_PARAM, readSaved } from '../../../shared/sync-protocol';
 
 export type ConnectionStatus = 'connected' | 'connecting' | 'offline';
 export type SaveState = 'saved' | 'saving' | 'unsaved';
 
-export interface PresentUser {
-  id: string;
-  name: string;
-  role: string;
-  organisation: string;
-  color: string;
+export interface PresentUser extends PresenceUser {
   focus: string | null;
   self: boolean;
 }
@@ -34,13 +31,20 @@ export class CaseRoom {
   people = $state<PresentUser[]>([]);
   private savedClock = 0;
 
-  constructor(readonly roomName: string) {
+  constructor(
+    readonly roomName: string,
+    me: Me
+  ) {
     const origin = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/yjs`;
     this.provider = new WebsocketProvider(origin, roomName, this.doc, {
       params: { [SAVED_PARAM]: '1' },
       disableBc: true,
       maxBackoffTime: 5000
     });
+    // Announce ourselves at once (the server replaces `user` for everyone else with the
+    // session's identity); a state that was never set is not sent, so nobody would see us.
+    const user: PresenceUser = { id: me.id, name: me.name, role: me.role, organisation: me.organisation.name, color: colorFor(me.id) };
+    this.provider.awareness.setLocalState({ user, focus: null });
     this.provider.messageHandlers[MESSAGE_SAVED] = (_encoder, decoder: decoding.Decoder) => {
       const stored = Y.decodeStateVector(readSaved(decoder));
       this.savedClock = Math.max(this.savedClock, ownClock(stored, this.doc.clientID));
@@ -89,7 +93,7 @@ export class CaseRoom {
   private readonly updatePeople = (): void => {
     const byUser = new Map<string, PresentUser>();
     for (const [clientId, state] of this.provider.awareness.getStates()) {
-      const user = (state as { user?: Omit<PresentUser, 'focus' | 'self'> }).user;
+      const user = (state as { user?: PresenceUser }).user;
       if (!user?.id) continue;
       const self = clientId === this.doc.clientID;
       const focus = typeof state.focus === 'string' ? state.focus : null;

@@ -1,0 +1,121 @@
+/**
+ * `npm run bench`: Polku against the reference y-websocket server, alternating over several runs.
+ * Each case gets a fresh server process, so CPU and memory figures belong to that case only.
+ * See tests/bench/README.md.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import { runColdLoad, type ColdLoadResult } from './cold-load.js';
+import { runLoad, type LoadOptions, type LoadResult } from './load.js';
+import { parseOptions, USAGE, type BenchOptions } from './options.js';
+import { formatReport, summarise, type Outcome, type RunRecord } from './report.js';
+import { SERVER_LABEL, startServer, type BenchServer, type ServerKind, type StartOptions } from './servers.js';
+
+const log = (message: string): void => void process.stderr.write(`${message}\n`);
+
+async function withServer<T>(kind: ServerKind, problems: string[], run: (server: BenchServer) => Promise<T>, start: StartOptions = {}): Promise<Outcome<T>> {
+  let server: BenchServer | null = null;
+  try {
+    server = await startServer(kind, start);
+    return { ok: await run(server) };
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  } finally {
+    if (server) {
+      await server.stop();
+      problems.push(...server.problems);
+    }
+  }
+}
+
+function describeLoad(outcome: Outcome<LoadResult>): string {
+  if ('error' in outcome) return `FAILED: ${outcome.error}`;
+  const r = outcome.ok;
+  const l = r.latencyMs;
+  const latency = l ? `p50 ${l.p50.toFixed(1)} p95 ${l.p95.toFixed(1)} p99 ${l.p99.toFixed(1)} ms` : 'no deliveries';
+  return `${latency}, lost ${r.lostDeliveries}/${r.expectedDeliveries}, CPU ${r.serverCpuSeconds.toFixed(2)} s (${r.serverCpuPercent.toFixed(0)}%), peak RSS ${r.peakRssMb.toFixed(0)} MiB, dropped ${r.disconnects}, bench CPU ${r.benchCpuPercent.toFixed(0)}%`;
+}
+
+function describeCold(outcome: Outcome<ColdLoadResult>): string {
+  if ('error' in outcome) return `n/a: ${outcome.error}`;
+  const r = outcome.ok;
+  return `full content ${r.fullMs.map((ms) => ms.toFixed(0)).join(', ')} ms (synced ${r.syncedMs.map((ms) => ms.toFixed(0)).join(', ')} ms), fill ${r.fillSeconds.toFixed(2)} s`;
+}
+
+async function runOnce(run: number, kind: ServerKind, options: BenchOptions): Promise<RunRecord> {
+  const problems: string[] = [];
+  const label = `run ${run}/${options.runs} ${SERVER_LABEL[kind]}`;
+  const loadOptions: LoadOptions = { rooms: options.rooms, clients: options.clients, rate: options.rate, seconds: options.seconds };
+  const start: StartOptions = { polkuEnv: options.polkuEnv };
+  const load = await withServer(kind, problems, (server) => runLoad(server, loadOptions), start);
+  log(`${label} load: ${describeLoad(load)}`);
+  const meeting = await withServer(kind, problems, (server) => runLoad(server, { ...loadOptions, rooms: 1, clients: options.meeting }), start);
+  log(`${label} big meeting: ${describeLoad(meeting)}`);
+  // The reference server keeps documents only in memory unless YPERSISTENCE selects y-leveldb.
+  const cold = await withServer(kind, problems, (server) => runColdLoad(server, options.items, options.coldRepeats), { ...start, persistence: true });
+  log(`${label} cold load: ${describeCold(cold)}`);
+  return { run, server: kind, load, meeting, cold, problems };
+}
+
+async function main(): Promise<number> {
+  // Every WebsocketProvider adds a process 'exit' listener; hundreds of them are expected here.
+  process.setMaxListeners(0);
+  let options: BenchOptions;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (error) {
+    log(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    return 2;
+  }
+  const referenceVersion = (JSON.parse(fs.readFileSync('node_modules/@y/websocket-server/package.json', 'utf8')) as { version: string }).version;
+  const cpus = os.cpus();
+  const heading = [
+    `Polku vs ${SERVER_LABEL.reference} ${referenceVersion}${options.quick ? ' (quick smoke run)' : ''}: median of ${options.runs} run(s), servers alternating`,
+    `Node ${process.version}, ${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}; the bench clients share these cores with the server`,
+    `${options.rate} edits/s per client for ${options.seconds} s; latency = edit → arrival at each other client of the room`
+  ];
+  const extraEnv = Object.entries(options.polkuEnv).map(([name, value]) => `${name}=${value}`);
+  if (extraEnv.length > 0) heading.push(`Polku started with ${extraEnv.join(' ')}`);
+  log(heading.join('\n'));
+
+  const records: RunRecord[] = [];
+  for (let run = 1; run <= options.runs; run++) {
+    // Alternate who goes first, so drift in the machine's state (caches, thermals) hits both.
+    const order: ServerKind[] = run % 2 === 1 ? ['polku', 'reference'] : ['reference', 'polku'];
+    for (const kind of order) records.push(await runOnce(run, kind, options));
+  }
+
+  const polku = summarise(records, 'polku');
+  const reference = summarise(records, 'reference');
+  const report = formatReport({
+    heading,
+    loadTitle: `Load: ${options.rooms} rooms × ${options.clients} clients`,
+    meetingTitle: `Big meeting: 1 room × ${options.meeting} clients`,
+    coldTitle: `Cold load of a ${options.items.toLocaleString('en')}-item document after everyone left (${options.coldRepeats} per run)`,
+    polku,
+    reference,
+    records
+  });
+  console.log(`\n${report}`);
+
+  if (options.json) {
+    const environment = { node: process.version, cpus: cpus.length, cpuModel: cpus[0]?.model ?? null, referenceVersion };
+    fs.writeFileSync(options.json, `${JSON.stringify({ options, environment, summary: { polku, reference }, runs: records }, null, 2)}\n`);
+    log(`results written to ${options.json}`);
+  }
+
+  const lost = polku.load.lostDeliveries + polku.meeting.lostDeliveries + reference.load.lostDeliveries + reference.meeting.lostDeliveries;
+  // A reference cold load that cannot run (no y-leveldb) is reported as n/a, not as a failure.
+  const crashed = records.some((r) => 'error' in r.load || 'error' in r.meeting || (r.server === 'polku' && 'error' in r.cold));
+  if (lost > 0) log(`FAIL: ${lost} deliveries lost`);
+  if (crashed) log('FAIL: a case did not complete (see above)');
+  return lost > 0 || crashed ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    log(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    process.exit(1);
+  }
+);
