@@ -15,7 +15,8 @@ import type { Dialect } from './db/migrations/index.js';
 import { createStaticApp } from './http/static.js';
 import { createLogger, type Logger } from './logger.js';
 import { LiveConnections } from './realtime/live-connections.js';
-import { createSocketServer, type PolkuIo } from './realtime/socket-server.js';
+import { createCaseRealtime, createSocketServer, type PolkuIo } from './realtime/socket-server.js';
+import type { CaseRealtime } from './realtime/case-realtime.js';
 import { startSessionSweeper } from './realtime/session-sweeper.js';
 import { createDocumentStore, type DocumentStore } from './repositories/documents.js';
 import { localFanout, type Fanout } from './sync/fanout.js';
@@ -64,8 +65,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const registry = new RoomRegistry({ store, writer, fanout, unloadAfterMs: config.unloadAfterMs, logger });
   const live = new LiveConnections();
 
+  // Socket.IO and the Yjs server need the HTTP server, and the API needs them: bind late.
+  let realtimeImpl: CaseRealtime | null = null;
+  const realtime: CaseRealtime = {
+    changed: (caseId) => realtimeImpl?.changed(caseId),
+    revoke: (caseId, accountIds) => realtimeImpl?.revoke(caseId, accountIds),
+    revokeAccount: (accountId) => realtimeImpl?.revokeAccount(accountId)
+  };
   const app = new Hono();
-  app.route('/', createApi({ db, config, live, logger }));
+  app.route('/', createApi({ db, config, live, realtime, logger }));
   if (!options.devMiddleware && config.clientDir) app.route('/', createStaticApp(config.clientDir));
   const honoListener = getRequestListener(app.fetch);
   const httpServer = http.createServer((req, res) => {
@@ -79,6 +87,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const sync = new SyncServer({ db, config, registry, live, logger });
   const stopSweeper = startSessionSweeper(db, live, logger, config.sessionSweepMs);
   const io = createSocketServer(httpServer, { db, config, live, logger });
+  realtimeImpl = createCaseRealtime(io, (caseId, accountIds) => sync.closeFor(caseId, accountIds));
   httpServer.on('upgrade', (req, socket, head) => {
     const url = req.url ?? '';
     if (url.startsWith(YJS_PATH_PREFIX)) {

@@ -16,4 +16,6 @@ export interface CaseSummary {
   organisationId: string;
   createdAt: string;
   access: 'edit' | 'view';
+  /** Whether this person may manage the team and consents (responsible person, coordinator). */
+  canManage: boolean;
 }

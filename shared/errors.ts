@@ -9,6 +9,8 @@ export const ERROR_CODES = [
   'setup_done',
   'invalid_credentials',
   'too_many_requests',
+  'consent_required',
+  'link_expired',
   'payload_too_large',
   'internal'
 ] as const;

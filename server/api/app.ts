@@ -8,6 +8,8 @@ import { AppError } from '../errors.js';
 import type { ApiDeps, ApiEnv } from './context.js';
 import { errorHandler, withDeps } from './middleware.js';
 import { authRoutes, meRoutes } from './routes/auth.js';
+import { adminRoutes, invitationRoutes, organisationRoutes } from './routes/admin.js';
+import { auditRoutes } from './routes/audit.js';
 import { caseRoutes } from './routes/cases.js';
 
 /** The API routes; its type is what the client's typed API client is derived from. */
@@ -42,7 +44,11 @@ export function createApi(deps: ApiDeps) {
     .notFound((c) => c.json({ error: { code: 'not_found' as const, message: 'no such API route' } }, 404))
     .route('/', authRoutes)
     .route('/', meRoutes)
-    .route('/', caseRoutes);
+    .route('/', caseRoutes)
+    .route('/', organisationRoutes)
+    .route('/', adminRoutes)
+    .route('/', invitationRoutes)
+    .route('/', auditRoutes);
 }
 
 export type AppType = ReturnType<typeof createApi>;

@@ -2,6 +2,7 @@
 import type { Config } from '../config.js';
 import type { Db } from '../db/database.js';
 import type { Logger } from '../logger.js';
+import type { CaseRealtime } from '../realtime/case-realtime.js';
 import type { LiveConnections } from '../realtime/live-connections.js';
 import type { Principal } from '../services/auth-service.js';
 
@@ -9,6 +10,7 @@ export interface ApiDeps {
   db: Db;
   config: Config;
   live: LiveConnections;
+  realtime: CaseRealtime;
   logger: Logger;
 }
 

@@ -56,6 +56,62 @@ export interface DocumentSnapshotTable {
   updated_at: string;
 }
 
+export type CaseRole = 'responsible' | 'member' | 'observer';
+
+export interface CaseMemberTable {
+  case_id: string;
+  account_id: string;
+  case_role: CaseRole;
+  access: 'edit' | 'view';
+  added_by: string;
+  added_at: string;
+}
+
+/** The client's consent (or a legal basis) for sharing the case with one organisation. */
+export interface ConsentTable {
+  id: string;
+  case_id: string;
+  organisation_id: string;
+  basis: 'consent' | 'legal_basis';
+  method: 'signed' | 'oral_meeting' | 'electronic' | null;
+  legal_basis: string | null;
+  scope: string;
+  /** A date (YYYY-MM-DD); the consent is valid through that day. */
+  valid_until: string | null;
+  recorded_by: string;
+  recorded_at: string;
+  withdrawn_by: string | null;
+  withdrawn_at: string | null;
+}
+
+/** One-time links: invitations to a new account and password resets. `id` is the token's hash. */
+export interface AccountLinkTable {
+  id: string;
+  kind: 'invite' | 'reset';
+  organisation_id: string;
+  account_id: string | null;
+  email: string;
+  name: string;
+  role: Role;
+  created_by: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+/** Append-only: the database refuses UPDATE and DELETE. */
+export interface AuditLogTable {
+  id: string;
+  at: string;
+  account_id: string | null;
+  organisation_id: string | null;
+  case_id: string | null;
+  action: string;
+  details: string | null;
+  ip: string | null;
+  user_agent: string | null;
+}
+
 export interface Database {
   organisations: OrganisationTable;
   accounts: AccountTable;
@@ -63,6 +119,10 @@ export interface Database {
   cases: CaseTable;
   document_updates: DocumentUpdateTable;
   document_snapshots: DocumentSnapshotTable;
+  case_members: CaseMemberTable;
+  consents: ConsentTable;
+  account_links: AccountLinkTable;
+  audit_log: AuditLogTable;
 }
 
 export type Db = Kysely<Database>;
@@ -71,4 +131,8 @@ export type Account = Selectable<AccountTable>;
 export type NewAccount = Insertable<AccountTable>;
 export type Session = Selectable<SessionTable>;
 export type Case = Selectable<CaseTable>;
+export type CaseMember = Selectable<CaseMemberTable>;
+export type Consent = Selectable<ConsentTable>;
+export type AccountLink = Selectable<AccountLinkTable>;
+export type AuditRow = Selectable<AuditLogTable>;
 export type { Generated };

@@ -15,6 +15,8 @@ import {
 } from '../repositories/sessions.js';
 import type { CreateUser, LoginBody, SetupBody } from '../../shared/schemas.js';
 import type { Me } from '../../shared/api-types.js';
+import { countFailedSignIns } from '../repositories/audit-log.js';
+import { audit } from './audit-service.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 
 /** The authenticated person behind a request or a socket. */
@@ -31,7 +33,12 @@ export interface NewSession {
   sessionId: string;
 }
 
-type SessionTimes = Pick<Config, 'sessionIdleMs' | 'sessionAbsoluteMs'>;
+export type SessionTimes = Pick<Config, 'sessionIdleMs' | 'sessionAbsoluteMs'>;
+
+/** Sign-in throttling: failed attempts allowed per window, per account and per IP address. */
+const THROTTLE_WINDOW_MS = 15 * 60_000;
+const MAX_FAILURES_PER_ACCOUNT = 5;
+const MAX_FAILURES_PER_IP = 30;
 
 /** The session id stored in the database is a hash of the token kept in the cookie. */
 export function sessionIdOf(token: string): string {
@@ -93,17 +100,35 @@ export async function createUser(db: Db, input: CreateUser): Promise<{ accountId
   });
 }
 
-/** Signs in with e-mail and password; the same error for every kind of failure. */
+/**
+ * Signs in with e-mail and password; the same error for every kind of failure. Too many
+ * failures for one e-mail address or one IP address within 15 minutes are refused with 429
+ * before the password is even checked. Every attempt is audited.
+ */
 export async function logIn(db: Db, times: SessionTimes, body: LoginBody, meta: RequestMeta): Promise<NewSession> {
+  const since = new Date(Date.now() - THROTTLE_WINDOW_MS).toISOString();
+  const byAccount = await countFailedSignIns(db, since, { email: body.email });
+  const byIp = meta.ip ? await countFailedSignIns(db, since, { ip: meta.ip }) : 0;
+  if (byAccount >= MAX_FAILURES_PER_ACCOUNT || byIp >= MAX_FAILURES_PER_IP) {
+    throw new AppError(429, 'too_many_requests', 'too many failed sign-ins; try again in 15 minutes');
+  }
   const account = await findAccountByEmail(db, body.email);
   const ok = await verifyPassword(account?.password_hash, body.password);
   if (!account || !ok || account.deactivated_at !== null) {
+    await audit(db, {
+      action: 'sign_in_failed',
+      principal: account ? { accountId: account.id, organisationId: account.organisation_id } : null,
+      details: { email: body.email },
+      meta
+    });
     throw new AppError(401, 'invalid_credentials', 'wrong e-mail or password');
   }
-  return startSession(db, times, account.id, meta);
+  const session = await startSession(db, times, account.id, meta);
+  await audit(db, { action: 'sign_in', principal: { accountId: account.id, organisationId: account.organisation_id }, meta });
+  return session;
 }
 
-async function startSession(db: Db, times: SessionTimes, accountId: string, meta: RequestMeta): Promise<NewSession> {
+export async function startSession(db: Db, times: SessionTimes, accountId: string, meta: RequestMeta): Promise<NewSession> {
   const token = randomBytes(32).toString('base64url');
   const sessionId = sessionIdOf(token);
   const at = new Date();

@@ -1,55 +1,68 @@
-/** Cases: list, create, open. Every function checks access first. */
+/** Cases: list and search, create, open, and room authorisation. Every function checks access first. */
 import type { Db } from '../db/database.js';
 import { now } from '../db/time.js';
 import { AppError } from '../errors.js';
-import { caseAccess, mayCreateCase, roomAccess } from '../access/policy.js';
-import { findCase, insertCase, listCasesOfOrganisation } from '../repositories/cases.js';
+import { caseAccess, mayCreateCase, mayManageTeam, roomAccess } from '../access/policy.js';
+import { insertCase, listCandidateCases } from '../repositories/cases.js';
+import { insertMember } from '../repositories/case-members.js';
+import { hasValidConsent } from '../repositories/consents.js';
 import type { CaseSummary } from '../../shared/api-types.js';
 import type { CreateCaseBody } from '../../shared/schemas.js';
 import type { DocAccess } from '../../shared/roles.js';
 import { parseRoomName } from '../../shared/rooms.js';
-import type { Principal } from './auth-service.js';
+import type { Principal, RequestMeta } from './auth-service.js';
+import { audit } from './audit-service.js';
+import { loadCaseFacts, requireCaseAccess } from './case-access.js';
 
-function summary(row: { id: string; display_name: string; organisation_id: string; created_at: string }, access: DocAccess): CaseSummary {
-  return { id: row.id, displayName: row.display_name, organisationId: row.organisation_id, createdAt: row.created_at, access };
+function summary(
+  row: { id: string; display_name: string; organisation_id: string; created_at: string },
+  access: DocAccess,
+  canManage: boolean
+): CaseSummary {
+  return { id: row.id, displayName: row.display_name, organisationId: row.organisation_id, createdAt: row.created_at, access, canManage };
 }
 
-export async function listCases(db: Db, principal: Principal): Promise<CaseSummary[]> {
-  const rows = await listCasesOfOrganisation(db, principal.organisationId);
-  return rows.flatMap((row) => {
-    const access = caseAccess(principal, row);
-    return access ? [summary(row, access)] : [];
-  });
+export async function listCases(db: Db, p: Principal, search?: string): Promise<CaseSummary[]> {
+  const rows = await listCandidateCases(db, p.accountId, p.role === 'coordinator' ? p.organisationId : null, search);
+  const visible: CaseSummary[] = [];
+  for (const row of rows) {
+    const membership = row.case_role && row.member_access ? { case_role: row.case_role as 'responsible', access: row.member_access } : undefined;
+    const consentValid = row.organisation_id === p.organisationId || (await hasValidConsent(db, row.id, p.organisationId));
+    const facts = { caseRow: row, membership, consentValid };
+    const access = caseAccess(p, facts);
+    if (access) visible.push(summary(row, access, mayManageTeam(p, facts)));
+  }
+  return visible;
 }
 
-export async function createCase(db: Db, principal: Principal, body: CreateCaseBody): Promise<{ id: string }> {
-  if (!mayCreateCase(principal)) throw new AppError(403, 'forbidden', 'your role may not create cases');
+/** Creates a case owned by the principal's organisation, with the principal as responsible person. */
+export async function createCase(db: Db, p: Principal, body: CreateCaseBody, meta: RequestMeta): Promise<{ id: string }> {
+  if (!mayCreateCase(p)) throw new AppError(403, 'forbidden', 'your role may not create cases');
   const id = crypto.randomUUID();
-  await insertCase(db, {
-    id,
-    organisation_id: principal.organisationId,
-    display_name: body.displayName,
-    created_by: principal.accountId,
-    created_at: now()
+  const at = now();
+  await db.transaction().execute(async (trx) => {
+    await insertCase(trx, { id, organisation_id: p.organisationId, display_name: body.displayName, created_by: p.accountId, created_at: at });
+    await insertMember(trx, { case_id: id, account_id: p.accountId, case_role: 'responsible', access: 'edit', added_by: p.accountId, added_at: at });
+    await audit(trx, { action: 'case_created', principal: p, caseId: id, meta });
   });
   return { id };
 }
 
-export async function getCase(db: Db, principal: Principal, id: string): Promise<CaseSummary> {
-  const row = await findCase(db, id);
-  if (!row) throw new AppError(404, 'not_found', 'no such case');
-  const access = caseAccess(principal, row);
-  if (!access) throw new AppError(403, 'forbidden', 'you have no access to this case');
-  return summary(row, access);
+export async function getCase(db: Db, p: Principal, id: string, meta: RequestMeta): Promise<CaseSummary> {
+  const { facts, access } = await requireCaseAccess(db, p, id, meta);
+  await audit(db, { action: 'case_view', principal: p, caseId: id, meta });
+  return summary(facts.caseRow, access, mayManageTeam(p, facts));
 }
 
-/** Decides access to a Yjs room; throws 404 for unknown rooms and 403 for forbidden ones. */
-export async function authoriseRoom(db: Db, principal: Principal, roomName: string): Promise<DocAccess> {
+/** Decides access to a Yjs room: 404 for unknown rooms and for cases the principal may not see. */
+export async function authoriseRoom(db: Db, p: Principal, roomName: string, meta: RequestMeta): Promise<{ access: DocAccess; caseId: string }> {
   const ref = parseRoomName(roomName);
   if (!ref) throw new AppError(404, 'not_found', 'no such room');
-  const row = await findCase(db, ref.caseId);
-  if (!row) throw new AppError(404, 'not_found', 'no such room');
-  const access = roomAccess(principal, row, ref.kind);
-  if (!access) throw new AppError(403, 'forbidden', 'you have no access to this room');
-  return access;
+  const facts = await loadCaseFacts(db, p, ref.caseId);
+  const access = facts ? roomAccess(p, facts, ref.kind) : null;
+  if (!facts || !access) {
+    if (facts) await audit(db, { action: 'access_denied', principal: p, caseId: ref.caseId, details: { room: roomName }, meta });
+    throw new AppError(404, 'not_found', 'no such room');
+  }
+  return { access, caseId: ref.caseId };
 }

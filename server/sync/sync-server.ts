@@ -10,7 +10,8 @@ import { SAVED_PARAM } from '../../shared/sync-protocol.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/database.js';
 import { AppError } from '../errors.js';
-import { isAllowedOrigin, refuseUpgrade as refuse, sessionTokenFromCookieHeader } from '../http/request-auth.js';
+import { clientIp, isAllowedOrigin, refuseUpgrade as refuse, sessionTokenFromCookieHeader } from '../http/request-auth.js';
+import { audit } from '../services/audit-service.js';
 import type { Logger } from '../logger.js';
 import type { LiveConnections } from '../realtime/live-connections.js';
 import { authenticate } from '../services/auth-service.js';
@@ -30,7 +31,8 @@ export interface SyncServerDeps {
 
 export class SyncServer {
   private readonly wss: WebSocketServer;
-  private readonly connections = new Set<SyncConnection>();
+  /** Open connections with the case they belong to. */
+  private readonly connections = new Map<SyncConnection, string>();
 
   constructor(private readonly deps: SyncServerDeps) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: deps.config.maxMessageBytes, perMessageDeflate: false });
@@ -57,9 +59,11 @@ export class SyncServer {
     if (!principal) return refuse(socket, 401);
     if (live.count(principal.sessionId) >= config.maxConnectionsPerSession) return refuse(socket, 429);
 
+    const meta = { ip: clientIp(req), userAgent: req.headers['user-agent'] ?? null };
     let access;
+    let caseId: string;
     try {
-      access = await authoriseRoom(db, principal, roomName);
+      ({ access, caseId } = await authoriseRoom(db, principal, roomName, meta));
     } catch (error) {
       return refuse(socket, error instanceof AppError ? error.status : 503);
     }
@@ -95,14 +99,25 @@ export class SyncServer {
         { maxMessageBytes: config.maxMessageBytes, maxBufferedBytes: Math.max(16 * 1024 * 1024, config.maxMessageBytes * 2) },
         logger
       );
-      this.connections.add(connection);
-      const unregister = live.add(principal.sessionId, {
+      this.connections.set(connection, caseId);
+      const sessionKind = access === 'edit' ? ('edit_session' as const) : ('view_session' as const);
+      void audit(db, { action: `${sessionKind}_opened` as const, principal, caseId, details: { room: roomName }, meta }).catch((error: unknown) =>
+        logger.error({ err: error }, 'audit failed')
+      );
+      const unregister = live.add(principal, {
         close: (reason) => connection.close(reason === 'revoked' ? CLOSE.accessRevoked : CLOSE.sessionEnded, reason)
       });
       ws.on('message', (data: RawData) => connection.receive(toUint8Array(data)));
       ws.on('error', (error) => logger.debug({ err: error, connection: connection.id }, 'websocket error'));
       ws.on('close', () => {
         this.connections.delete(connection);
+        void audit(db, {
+          action: `${sessionKind}_closed` as const,
+          principal,
+          caseId,
+          details: { room: roomName, updates: connection.updatesApplied, dropped: connection.droppedMessages },
+          meta
+        }).catch((error: unknown) => logger.error({ err: error }, 'audit failed'));
         unregister();
         connection.dispose();
         release();
@@ -114,7 +129,14 @@ export class SyncServer {
 
   /** Closes every connection (clients reconnect, possibly to another instance). */
   closeAll(code: number = CLOSE.serverRestart, reason = 'server restarting'): void {
-    for (const connection of this.connections) connection.close(code, reason);
+    for (const connection of this.connections.keys()) connection.close(code, reason);
+  }
+
+  /** Closes the connections of these accounts to the rooms of one case (access revoked). */
+  closeFor(caseId: string, accountIds: readonly string[]): void {
+    for (const [connection, ofCase] of this.connections) {
+      if (ofCase === caseId && accountIds.includes(connection.principal.accountId)) connection.close(CLOSE.accessRevoked, 'access revoked');
+    }
   }
 
   close(): void {

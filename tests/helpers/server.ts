@@ -87,3 +87,19 @@ export async function createCase(url: string, cookie: string, displayName = 'Tes
   if (response.status !== 201) throw new Error(`creating a case failed: ${response.status}`);
   return ((await response.json()) as { id: string }).id;
 }
+
+/** Adds a member to a case's team over HTTP (as the responsible person). */
+export async function addTeamMember(
+  url: string,
+  cookie: string,
+  caseId: string,
+  accountId: string,
+  { caseRole = 'member', access = 'edit' }: { caseRole?: 'member' | 'observer'; access?: 'edit' | 'view' } = {}
+): Promise<void> {
+  const response = await fetch(`${url}/api/cases/${caseId}/team`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie },
+    body: JSON.stringify({ accountId, caseRole, access })
+  });
+  if (response.status !== 201) throw new Error(`adding a member failed: ${response.status} ${await response.text()}`);
+}

@@ -2,7 +2,7 @@ import { io as connectSocket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caseRoom } from '../../shared/rooms.js';
 import { testDialects } from '../helpers/databases.js';
-import { createCase, signIn, signUp, startTestServer, type TestServer } from '../helpers/server.js';
+import { addTeamMember, createCase, signIn, signUp, startTestServer, type TestServer } from '../helpers/server.js';
 import { connectYjs, upgradeStatus, waitFor } from '../helpers/yjs-client.js';
 
 async function post(url: string, body: unknown, cookie = ''): Promise<Response> {
@@ -65,18 +65,19 @@ describe.each(testDialects())('REST API and Socket.IO on %s', (dialect) => {
     expect(await wrong.json()).toEqual(await unknown.json());
   });
 
-  it('creates, lists and opens cases of the own organisation only: 404 unknown, 403 foreign', async () => {
+  it('creates, lists and opens cases of the team only: 404 for unknown and for foreign cases alike', async () => {
     const worker = await signUp(server, { organisation: 'Kemi' });
     const colleague = await signUp(server, { organisation: 'Kemi', role: 'observer' });
     const stranger = await signUp(server, { organisation: 'Tornio' });
     const id = await createCase(server.url, worker.cookie, 'Matti M.');
+    await addTeamMember(server.url, worker.cookie, id, colleague.accountId, { caseRole: 'observer', access: 'view' });
 
     const own = await fetch(`${server.url}/api/cases/${id}`, { headers: { cookie: worker.cookie } });
     expect(own.status).toBe(200);
-    expect(await own.json()).toMatchObject({ id, displayName: 'Matti M.', access: 'edit' });
+    expect(await own.json()).toMatchObject({ id, displayName: 'Matti M.', access: 'edit', canManage: true });
     const viewed = await (await fetch(`${server.url}/api/cases/${id}`, { headers: { cookie: colleague.cookie } })).json();
     expect(viewed.access).toBe('view');
-    expect((await fetch(`${server.url}/api/cases/${id}`, { headers: { cookie: stranger.cookie } })).status).toBe(403);
+    expect((await fetch(`${server.url}/api/cases/${id}`, { headers: { cookie: stranger.cookie } })).status).toBe(404);
     expect((await fetch(`${server.url}/api/cases/${crypto.randomUUID()}`, { headers: { cookie: worker.cookie } })).status).toBe(404);
     expect((await fetch(`${server.url}/api/cases/not-a-uuid`, { headers: { cookie: worker.cookie } })).status).toBe(400);
 

@@ -7,7 +7,7 @@ import { caseDocToJson, planNotes, planTitle } from '../../shared/case-doc.js';
 import { caseRoom } from '../../shared/rooms.js';
 import { testDialects } from '../helpers/databases.js';
 import { syncMessage, textUpdate } from '../helpers/raw-messages.js';
-import { createCase, signUp, startTestServer, type TestAccount, type TestServer } from '../helpers/server.js';
+import { addTeamMember, createCase, signUp, startTestServer, type TestAccount, type TestServer } from '../helpers/server.js';
 import { connectYjs, upgradeStatus, waitFor, type YjsClient } from '../helpers/yjs-client.js';
 
 function storedDoc(server: TestServer, room: string): Promise<Y.Doc> {
@@ -74,6 +74,7 @@ describe.each(testDialects())('sync server on %s', (dialect) => {
     const caseId = await createCase(server.url, worker.cookie);
     const room = caseRoom(caseId);
     const observer = await signUp(server, { role: 'observer' });
+    await addTeamMember(server.url, worker.cookie, caseId, observer.accountId, { caseRole: 'observer', access: 'view' });
     const editor = open(room, worker.cookie);
     await editor.synced;
     planTitle(editor.doc).insert(0, 'ok');
@@ -94,13 +95,13 @@ describe.each(testDialects())('sync server on %s', (dialect) => {
     ws.close();
   });
 
-  it('refuses unauthenticated upgrades, other organisations and foreign origins before any data', async () => {
+  it('refuses unauthenticated upgrades, strangers (as if the room did not exist) and foreign origins before any data', async () => {
     const room = caseRoom(await createCase(server.url, worker.cookie));
     const url = `${server.url.replace('http', 'ws')}/yjs/${room}`;
     const stranger = await signUp(server, { organisation: 'Toinen kunta' });
     expect(await upgradeStatus(url)).toBe(401);
     expect(await upgradeStatus(url, { cookie: 'polku_session=forged' })).toBe(401);
-    expect(await upgradeStatus(url, { cookie: stranger.cookie })).toBe(403);
+    expect(await upgradeStatus(url, { cookie: stranger.cookie })).toBe(404);
     expect(await upgradeStatus(url, { cookie: worker.cookie, origin: 'https://evil.example' })).toBe(403);
     expect(await upgradeStatus(`${server.url.replace('http', 'ws')}/yjs/not-a-room`, { cookie: worker.cookie })).toBe(404);
     expect(await upgradeStatus(url, { cookie: worker.cookie, origin: server.url })).toBe(101);

@@ -4,6 +4,7 @@ import { Hono, type Context } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { loginBodySchema, setupBodySchema } from '../../../shared/schemas.js';
 import { SESSION_COOKIE } from '../../http/request-auth.js';
+import { audit } from '../../services/audit-service.js';
 import { isSetupNeeded, logIn, logOut, setUp, toMe, type NewSession } from '../../services/auth-service.js';
 import type { ApiEnv, AuthedEnv } from '../context.js';
 import { requestMeta, requireAuth, validationHook } from '../middleware.js';
@@ -12,7 +13,8 @@ function isHttps(c: Context): boolean {
   return new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
 }
 
-function setSessionCookie(c: Context<ApiEnv>, session: NewSession): void {
+/** Sets the HttpOnly session cookie (Secure over HTTPS). */
+export function setSessionCookie(c: Context<ApiEnv>, session: NewSession): void {
   setCookie(c, SESSION_COOKIE, session.token, {
     httpOnly: true,
     sameSite: 'Lax',
@@ -49,6 +51,7 @@ export const authRoutes = new Hono<ApiEnv>()
     const principal = c.get('principal');
     if (principal) {
       await logOut(db, principal.sessionId);
+      await audit(db, { action: 'sign_out', principal, meta: requestMeta(c) });
       live.closeSession(principal.sessionId, 'signed_out');
     }
     deleteCookie(c, SESSION_COOKIE, { path: '/' });

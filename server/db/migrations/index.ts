@@ -1,6 +1,7 @@
 /** Migrations, frozen in time, named by date and verb; each runs on SQLite and PostgreSQL. */
 import { sql, type Kysely, type Migration, type MigrationProvider, type RawBuilder } from 'kysely';
 import * as createCore from './2026_11_25_0001_create_core.js';
+import * as createAccess from './2026_11_25_0002_create_access.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -13,7 +14,8 @@ export interface MigrationContext {
 type MigrationModule = { up(db: Kysely<any>, ctx: MigrationContext): Promise<void> };
 
 const MIGRATIONS: Record<string, MigrationModule> = {
-  '2026_11_25_0001_create_core': createCore
+  '2026_11_25_0001_create_core': createCore,
+  '2026_11_25_0002_create_access': createAccess
 };
 
 /** Provides the migrations above to Kysely's `Migrator`. */

@@ -1,0 +1,56 @@
+/** The audit log: insert and read only; there is deliberately no update or delete here. */
+import type { AuditRow, Db } from '../db/database.js';
+
+export async function insertAudit(db: Db, row: AuditRow): Promise<void> {
+  await db.insertInto('audit_log').values(row).execute();
+}
+
+export interface AuditFilter {
+  organisationId: string;
+  caseId?: string | undefined;
+  accountId?: string | undefined;
+  action?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  limit: number;
+}
+
+/** Rows about the organisation's own people or its own cases, newest first. */
+export function queryAudit(db: Db, filter: AuditFilter) {
+  let query = db
+    .selectFrom('audit_log')
+    .leftJoin('accounts', 'accounts.id', 'audit_log.account_id')
+    .leftJoin('organisations', 'organisations.id', 'audit_log.organisation_id')
+    .leftJoin('cases', 'cases.id', 'audit_log.case_id')
+    .select([
+      'audit_log.id as id',
+      'audit_log.at as at',
+      'audit_log.account_id as accountId',
+      'accounts.name as accountName',
+      'organisations.name as organisationName',
+      'audit_log.case_id as caseId',
+      'cases.display_name as caseName',
+      'audit_log.action as action',
+      'audit_log.details as details',
+      'audit_log.ip as ip'
+    ])
+    .where((eb) => eb.or([eb('audit_log.organisation_id', '=', filter.organisationId), eb('cases.organisation_id', '=', filter.organisationId)]));
+  if (filter.caseId) query = query.where('audit_log.case_id', '=', filter.caseId);
+  if (filter.accountId) query = query.where('audit_log.account_id', '=', filter.accountId);
+  if (filter.action) query = query.where('audit_log.action', '=', filter.action);
+  if (filter.from) query = query.where('audit_log.at', '>=', filter.from);
+  if (filter.to) query = query.where('audit_log.at', '<', `${filter.to}T23:59:59.999Z`);
+  return query.orderBy('audit_log.at', 'desc').limit(filter.limit).execute();
+}
+
+/** Failed sign-ins since `since`, for one e-mail address or one IP address (throttling). */
+export async function countFailedSignIns(db: Db, since: string, by: { email: string } | { ip: string }): Promise<number> {
+  let query = db
+    .selectFrom('audit_log')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('action', '=', 'sign_in_failed')
+    .where('at', '>=', since);
+  query = 'email' in by ? query.where('details', '=', JSON.stringify({ email: by.email })) : query.where('ip', '=', by.ip);
+  const row = await query.executeTakeFirstOrThrow();
+  return Number(row.n);
+}

@@ -1,0 +1,146 @@
+/** Administrators manage their own organisation's accounts: invite, deactivate, reset passwords. */
+import { randomBytes } from 'node:crypto';
+import type { Db } from '../db/database.js';
+import { now } from '../db/time.js';
+import { AppError } from '../errors.js';
+import { mayManageAccounts } from '../access/policy.js';
+import type { CaseRealtime } from '../realtime/case-realtime.js';
+import type { LiveConnections } from '../realtime/live-connections.js';
+import { findAccountByEmail, insertAccount } from '../repositories/accounts.js';
+import { findAccountLink, insertAccountLink, useAccountLink } from '../repositories/account-links.js';
+import type { AccountView, Invite } from '../../shared/access.js';
+import type { Role } from '../../shared/roles.js';
+import { sessionIdOf, startSession, type NewSession, type Principal, type RequestMeta, type SessionTimes } from './auth-service.js';
+import { audit } from './audit-service.js';
+import { hashPassword } from './passwords.js';
+
+const LINK_LIFETIME_MS = 7 * 24 * 3_600_000;
+
+export interface AccountDeps {
+  db: Db;
+  live: LiveConnections;
+  realtime: CaseRealtime;
+}
+
+function requireAdmin(p: Principal): void {
+  if (!mayManageAccounts(p)) throw new AppError(403, 'forbidden', 'only administrators manage accounts');
+}
+
+export async function listAccounts(db: Db, p: Principal): Promise<AccountView[]> {
+  requireAdmin(p);
+  const rows = await db
+    .selectFrom('accounts')
+    .select(['id', 'name', 'email', 'role', 'deactivated_at'])
+    .where('organisation_id', '=', p.organisationId)
+    .orderBy('name')
+    .execute();
+  return rows.map((r) => ({ id: r.id, name: r.name, email: r.email, role: r.role, deactivatedAt: r.deactivated_at }));
+}
+
+async function createLink(db: Db, p: Principal, kind: 'invite' | 'reset', target: { accountId: string | null; email: string; name: string; role: Role }): Promise<string> {
+  const token = randomBytes(32).toString('base64url');
+  const at = new Date();
+  await insertAccountLink(db, {
+    id: sessionIdOf(token),
+    kind,
+    organisation_id: p.organisationId,
+    account_id: target.accountId,
+    email: target.email,
+    name: target.name,
+    role: target.role,
+    created_by: p.accountId,
+    created_at: at.toISOString(),
+    expires_at: new Date(at.getTime() + LINK_LIFETIME_MS).toISOString(),
+    used_at: null
+  });
+  return token;
+}
+
+/** Creates a one-time invitation link (path `/invite/<token>`) for a new account in the admin's organisation. */
+export async function invite(db: Db, p: Principal, body: Invite, meta: RequestMeta): Promise<{ token: string; path: string }> {
+  requireAdmin(p);
+  if (await findAccountByEmail(db, body.email)) throw new AppError(409, 'conflict', 'an account with this e-mail already exists', 'email');
+  const token = await createLink(db, p, 'invite', { accountId: null, ...body });
+  await audit(db, { action: 'account_change', principal: p, details: { invited: body.email, role: body.role }, meta });
+  return { token, path: `/invite/${token}` };
+}
+
+async function requireOwnAccount(db: Db, p: Principal, accountId: string) {
+  requireAdmin(p);
+  const account = await db.selectFrom('accounts').selectAll().where('id', '=', accountId).executeTakeFirst();
+  if (!account || account.organisation_id !== p.organisationId) throw new AppError(404, 'not_found', 'no such account');
+  return account;
+}
+
+/** Deactivates an account: its sessions end and its live sockets close at once. */
+export async function deactivate(deps: AccountDeps, p: Principal, accountId: string, meta: RequestMeta): Promise<void> {
+  const account = await requireOwnAccount(deps.db, p, accountId);
+  if (account.id === p.accountId) throw new AppError(409, 'conflict', 'you cannot deactivate your own account');
+  if (account.deactivated_at !== null) return;
+  await deps.db.transaction().execute(async (trx) => {
+    await trx.updateTable('accounts').set({ deactivated_at: now() }).where('id', '=', accountId).execute();
+    await trx.deleteFrom('sessions').where('account_id', '=', accountId).execute();
+    await audit(trx, { action: 'account_change', principal: p, details: { deactivated: accountId }, meta });
+  });
+  deps.live.closeAccount(accountId, 'revoked');
+  deps.realtime.revokeAccount(accountId);
+}
+
+export async function reactivate(deps: AccountDeps, p: Principal, accountId: string, meta: RequestMeta): Promise<void> {
+  await requireOwnAccount(deps.db, p, accountId);
+  await deps.db.updateTable('accounts').set({ deactivated_at: null }).where('id', '=', accountId).execute();
+  await audit(deps.db, { action: 'account_change', principal: p, details: { reactivated: accountId }, meta });
+}
+
+/** A one-time link (path `/invite/<token>`) with which the person sets a new password. */
+export async function resetPassword(db: Db, p: Principal, accountId: string, meta: RequestMeta): Promise<{ token: string; path: string }> {
+  const account = await requireOwnAccount(db, p, accountId);
+  const token = await createLink(db, p, 'reset', { accountId, email: account.email, name: account.name, role: account.role });
+  await audit(db, { action: 'account_change', principal: p, details: { passwordReset: accountId }, meta });
+  return { token, path: `/invite/${token}` };
+}
+
+async function validLink(db: Db, token: string) {
+  const link = await findAccountLink(db, sessionIdOf(token));
+  if (!link || link.used_at !== null || Date.parse(link.expires_at) <= Date.now()) {
+    throw new AppError(410, 'link_expired', 'this link has expired or has already been used');
+  }
+  return link;
+}
+
+/** What an invitation or reset link is for (shown on the page before the password is set). */
+export async function describeLink(db: Db, token: string) {
+  const link = await validLink(db, token);
+  const org = await db.selectFrom('organisations').select('name').where('id', '=', link.organisation_id).executeTakeFirstOrThrow();
+  return { kind: link.kind, email: link.email, name: link.name, role: link.role, organisation: org.name };
+}
+
+/** Uses a link once: creates the invited account, or sets the new password; then signs in. */
+export async function acceptLink(db: Db, times: SessionTimes, live: LiveConnections, token: string, password: string, meta: RequestMeta): Promise<NewSession> {
+  const link = await validLink(db, token);
+  const passwordHash = await hashPassword(password);
+  const accountId = await db.transaction().execute(async (trx) => {
+    if (!(await useAccountLink(trx, link.id, now()))) throw new AppError(410, 'link_expired', 'this link has already been used');
+    if (link.kind === 'reset' && link.account_id) {
+      await trx.updateTable('accounts').set({ password_hash: passwordHash }).where('id', '=', link.account_id).execute();
+      await trx.deleteFrom('sessions').where('account_id', '=', link.account_id).execute();
+      return link.account_id;
+    }
+    if (await findAccountByEmail(trx, link.email)) throw new AppError(409, 'conflict', 'an account with this e-mail already exists');
+    const id = crypto.randomUUID();
+    await insertAccount(trx, {
+      id,
+      organisation_id: link.organisation_id,
+      email: link.email,
+      name: link.name,
+      role: link.role,
+      password_hash: passwordHash,
+      deactivated_at: null,
+      created_at: now()
+    });
+    return id;
+  });
+  if (link.kind === 'reset') live.closeAccount(accountId, 'revoked');
+  await audit(db, { action: 'account_change', principal: { accountId, organisationId: link.organisation_id }, details: { linkUsed: link.kind }, meta });
+  return startSession(db, times, accountId, meta);
+}

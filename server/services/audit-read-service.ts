@@ -1,0 +1,33 @@
+/** Reading and exporting the audit log (coordinators and administrators, own organisation). */
+import { stringify } from 'csv-stringify/sync';
+import type { Db } from '../db/database.js';
+import { AppError } from '../errors.js';
+import { mayReadAudit } from '../access/policy.js';
+import { queryAudit } from '../repositories/audit-log.js';
+import { findCase } from '../repositories/cases.js';
+import type { AuditEntry, AuditQuery } from '../../shared/access.js';
+import type { Principal, RequestMeta } from './auth-service.js';
+import { audit } from './audit-service.js';
+
+function requireReader(p: Principal): void {
+  if (!mayReadAudit(p)) throw new AppError(403, 'forbidden', 'only coordinators and administrators read the audit log');
+}
+
+export async function searchAudit(db: Db, p: Principal, query: AuditQuery): Promise<AuditEntry[]> {
+  requireReader(p);
+  return queryAudit(db, { organisationId: p.organisationId, ...query });
+}
+
+/** The whole log of one case of the own organisation as CSV (for a data-subject request). */
+export async function exportCaseAudit(db: Db, p: Principal, caseId: string, meta: RequestMeta): Promise<{ filename: string; csv: string }> {
+  requireReader(p);
+  const row = await findCase(db, caseId);
+  if (!row || row.organisation_id !== p.organisationId) throw new AppError(404, 'not_found', 'no such case');
+  const entries = await queryAudit(db, { organisationId: p.organisationId, caseId, limit: 100_000 });
+  await audit(db, { action: 'audit_export', principal: p, caseId, details: { rows: entries.length }, meta });
+  const csv = stringify(
+    entries.map((e) => [e.at, e.action, e.accountName ?? '', e.organisationName ?? '', e.ip ?? '', e.details ?? '']),
+    { header: true, columns: ['time', 'action', 'person', 'organisation', 'ip', 'details'] }
+  );
+  return { filename: `audit-${caseId}.csv`, csv };
+}

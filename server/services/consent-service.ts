@@ -1,0 +1,85 @@
+/** The client's consents (and recorded legal bases) for sharing the case with other organisations. */
+import { now } from '../db/time.js';
+import { AppError } from '../errors.js';
+import { mayManageTeam } from '../access/policy.js';
+import { memberIdsOfOrganisation } from '../repositories/case-members.js';
+import { findConsent, hasValidConsent, insertConsent, isConsentValid, listConsents, markWithdrawn } from '../repositories/consents.js';
+import { findOrganisation } from '../repositories/organisations.js';
+import type { ConsentView, RecordConsent } from '../../shared/access.js';
+import type { Principal, RequestMeta } from './auth-service.js';
+import { audit } from './audit-service.js';
+import { requireCaseAccess } from './case-access.js';
+import type { TeamDeps } from './team-service.js';
+
+export async function getConsents(deps: TeamDeps, p: Principal, caseId: string, meta: RequestMeta): Promise<ConsentView[]> {
+  await requireCaseAccess(deps.db, p, caseId, meta);
+  const rows = await listConsents(deps.db, caseId);
+  return rows.map((r) => ({
+    id: r.id,
+    organisationId: r.organisation_id,
+    organisationName: r.organisation_name,
+    basis: r.basis,
+    method: r.method,
+    legalBasis: r.legal_basis,
+    scope: r.scope,
+    validUntil: r.valid_until,
+    recordedBy: r.recorded_by_name,
+    recordedAt: r.recorded_at,
+    withdrawnAt: r.withdrawn_at,
+    active: isConsentValid(r)
+  }));
+}
+
+async function requireManager(deps: TeamDeps, p: Principal, caseId: string, meta: RequestMeta) {
+  const result = await requireCaseAccess(deps.db, p, caseId, meta);
+  if (!mayManageTeam(p, result.facts)) throw new AppError(403, 'forbidden', 'only the responsible person or a coordinator may record consents');
+  return result;
+}
+
+export async function recordConsent(deps: TeamDeps, p: Principal, caseId: string, body: RecordConsent, meta: RequestMeta): Promise<{ id: string }> {
+  const { facts } = await requireManager(deps, p, caseId, meta);
+  const organisation = await findOrganisation(deps.db, body.organisationId);
+  if (!organisation) throw new AppError(400, 'validation_failed', 'no such organisation', 'organisationId');
+  if (organisation.id === facts.caseRow.organisation_id) {
+    throw new AppError(400, 'validation_failed', 'the owning organisation needs no consent', 'organisationId');
+  }
+  if (body.validUntil && body.validUntil < new Date().toISOString().slice(0, 10)) {
+    throw new AppError(400, 'validation_failed', 'validUntil: the date is in the past', 'validUntil');
+  }
+  const id = crypto.randomUUID();
+  await deps.db.transaction().execute(async (trx) => {
+    await insertConsent(trx, {
+      id,
+      case_id: caseId,
+      organisation_id: organisation.id,
+      basis: body.basis,
+      method: body.basis === 'consent' ? body.method : null,
+      legal_basis: body.basis === 'legal_basis' ? body.legalBasis : null,
+      scope: body.scope,
+      valid_until: body.validUntil,
+      recorded_by: p.accountId,
+      recorded_at: now(),
+      withdrawn_by: null,
+      withdrawn_at: null
+    });
+    await audit(trx, { action: 'consent_change', principal: p, caseId, details: { recorded: id, organisationId: organisation.id, basis: body.basis }, meta });
+  });
+  deps.realtime.changed(caseId);
+  return { id };
+}
+
+/** Withdraws a consent; if the organisation has no other valid one, its members lose access at once. */
+export async function withdrawConsent(deps: TeamDeps, p: Principal, caseId: string, consentId: string, meta: RequestMeta): Promise<void> {
+  await requireManager(deps, p, caseId, meta);
+  const consent = await findConsent(deps.db, consentId);
+  if (!consent || consent.case_id !== caseId) throw new AppError(404, 'not_found', 'no such consent');
+  if (consent.withdrawn_at !== null) return;
+  await deps.db.transaction().execute(async (trx) => {
+    await markWithdrawn(trx, consentId, p.accountId, now());
+    await audit(trx, { action: 'consent_change', principal: p, caseId, details: { withdrawn: consentId, organisationId: consent.organisation_id }, meta });
+  });
+  if (!(await hasValidConsent(deps.db, caseId, consent.organisation_id))) {
+    deps.realtime.revoke(caseId, await memberIdsOfOrganisation(deps.db, caseId, consent.organisation_id));
+  }
+  deps.realtime.changed(caseId);
+}
