@@ -39,7 +39,6 @@ export interface ConnectionLimits {
 export class SyncConnection implements RoomPeer {
   readonly id = crypto.randomUUID();
   readonly ownedClientIds = new Set<number>();
-  /** Updates applied from this connection (for the edit-session record). */
   updatesApplied = 0;
   droppedMessages = 0;
 
@@ -134,6 +133,5 @@ export class SyncConnection implements RoomPeer {
     // Parse the whole update before applying it, so a malformed one changes nothing.
     Y.decodeUpdate(update);
     Y.applyUpdate(this.room.doc, update, this);
-    this.updatesApplied++;
   }
 }

@@ -8,6 +8,8 @@ export interface RoomPeer {
   readonly wantsSaved: boolean;
   /** Awareness client ids this peer owns in the room. */
   readonly ownedClientIds: Set<number>;
+  /** Updates from this peer that changed the document (for the edit-session audit record). */
+  updatesApplied: number;
   send(message: Uint8Array): void;
   close(code: number, reason: string): void;
 }

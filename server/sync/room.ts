@@ -119,6 +119,7 @@ export class Room {
     for (const peer of this.peers) if (peer !== origin) peer.send(message);
     if (origin === REMOTE_ORIGIN) return;
     if (this.peers.has(origin as RoomPeer)) {
+      (origin as RoomPeer).updatesApplied++;
       this.sink.enqueue(this, update, origin as RoomPeer);
       this.fanout.publish({ room: this.name, kind: 'update', payload: update });
     }
