@@ -3,6 +3,7 @@ import { io as connectSocket, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../../server/services/auth-service.js';
 import { caseRoom } from '../../shared/rooms.js';
+import type { AccessAck } from '../../shared/socket-events.js';
 import { testDialects } from '../helpers/databases.js';
 import { addTeamMember, createCase, signIn, startTestServer, type TestServer } from '../helpers/server.js';
 import { connectYjs, waitFor } from '../helpers/yjs-client.js';
@@ -31,7 +32,7 @@ describe.each(testDialects())('multi-agency access on %s', (dialect) => {
     const socket = connectSocket(server.url, { transports: ['websocket'], extraHeaders: { cookie } });
     return new Promise((resolve, reject) => {
       socket.once('connect_error', reject);
-      socket.emit('case:subscribe', caseId, (result) => (result.ok ? resolve(socket) : reject(new Error(result.code))));
+      socket.emit('case:subscribe', caseId, (result: AccessAck) => (result.ok ? resolve(socket) : reject(new Error(result.code))));
     });
   }
 
