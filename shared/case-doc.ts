@@ -38,3 +38,11 @@ export function caseDocFromJson(json: CaseDocJson, doc: Y.Doc = new Y.Doc()): Y.
   });
   return doc;
 }
+
+/** The internal notes document (`case:<id>:internal`) holds the professionals' working notes. */
+export const INTERNAL_DOC_KEYS = { notes: 'notes' } as const;
+
+/** The professionals' working notes (a Y.Text in the internal document). */
+export function internalNotes(doc: Y.Doc): Y.Text {
+  return doc.getText(INTERNAL_DOC_KEYS.notes);
+}

@@ -22,3 +22,8 @@ export function parseRoomName(name: string): RoomRef | null {
 export function caseRoom(caseId: string): string {
   return `case:${caseId}`;
 }
+
+/** The room name of a case's internal notes (professionals only). */
+export function internalRoom(caseId: string): string {
+  return `case:${caseId}:internal`;
+}

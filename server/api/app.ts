@@ -16,7 +16,19 @@ import { caseRoutes } from './routes/cases.js';
 export function createApi(deps: ApiDeps) {
   return new Hono<ApiEnv>()
     .basePath('/api')
-    .use(secureHeaders({ crossOriginResourcePolicy: 'same-origin' }))
+    .use(
+      secureHeaders({
+        crossOriginResourcePolicy: 'same-origin',
+        contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+        referrerPolicy: 'same-origin',
+        xFrameOptions: 'DENY'
+      })
+    )
+    .use(async (c, next) => {
+      await next();
+      // Client data must never be kept by a shared or browser cache.
+      c.header('Cache-Control', 'no-store');
+    })
     .use(
       csrf({
         origin: (origin, c) => deps.config.allowedOrigins.includes(origin) || origin === new URL(c.req.url).origin

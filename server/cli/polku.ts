@@ -5,9 +5,12 @@ import { loadConfig } from '../config.js';
 import { openDatabase } from '../db/connect.js';
 import { AppError } from '../errors.js';
 import { createUser } from '../services/auth-service.js';
+import { seedDemo } from '../services/demo-service.js';
+import { organisationKindSchema } from '../../shared/access.js';
 
 const USAGE = `Usage:
-  npm run polku -- user add --email E --name N --role R --org O   (password from standard input)
+  npm run polku -- user add --email E --name N --role R --org O [--org-kind K]   (password from standard input)
+  npm run polku -- demo        fill an empty database with fictional demo data
 
 Roles: social_worker, psychiatric_nurse, te_expert, coach, coordinator, admin, observer`;
 
@@ -20,11 +23,16 @@ async function readStdin(): Promise<string> {
 async function userAdd(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, org: { type: 'string' } },
+    options: { email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, org: { type: 'string' }, 'org-kind': { type: 'string' } },
     strict: true
   });
   if (process.stdin.isTTY) process.stderr.write('Password (then Enter and Ctrl-D): ');
   const password = await readStdin();
+  const kind = organisationKindSchema.safeParse(values['org-kind'] ?? 'other');
+  if (!kind.success) {
+    process.stderr.write(`Invalid --org-kind: use one of ${organisationKindSchema.options.join(', ')}\n`);
+    return 2;
+  }
   const parsed = createUserSchema.safeParse({ ...values, organisation: values.org, password });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -34,7 +42,7 @@ async function userAdd(args: string[]): Promise<number> {
   }
   const { db } = await openDatabase(loadConfig());
   try {
-    const result = await createUser(db, parsed.data);
+    const result = await createUser(db, parsed.data, kind.data);
     process.stdout.write(
       `Created account ${parsed.data.email} (${parsed.data.role})${result.organisationCreated ? ` and organisation "${parsed.data.organisation}"` : ''}.\n`
     );
@@ -50,9 +58,30 @@ async function userAdd(args: string[]): Promise<number> {
   }
 }
 
+async function demo(): Promise<number> {
+  const { db } = await openDatabase(loadConfig());
+  try {
+    const result = await seedDemo(db);
+    process.stdout.write(`Demo data created: ${result.clients} fictional clients with teams and consents.\n\n`);
+    process.stdout.write(`Every demo account's password: ${result.password}\n\n`);
+    for (const p of result.people) process.stdout.write(`  ${p.email.padEnd(22)} ${p.role.padEnd(18)} ${p.name} (${p.organisation})\n`);
+    process.stdout.write('\nStart with `npm start` and sign in at http://127.0.0.1:3000 (e.g. as sanna@kemi.example).\n');
+    return 0;
+  } catch (error) {
+    if (error instanceof AppError) {
+      process.stderr.write(`${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  } finally {
+    await db.destroy();
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const [group, command, ...rest] = argv;
   if (group === 'user' && command === 'add') return userAdd(rest);
+  if (group === 'demo') return demo();
   process.stderr.write(`${USAGE}\n`);
   return group === undefined || group === 'help' || group === '--help' ? 0 : 2;
 }

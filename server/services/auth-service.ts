@@ -14,6 +14,7 @@ import {
   type SessionWithAccount
 } from '../repositories/sessions.js';
 import type { CreateUser, LoginBody, SetupBody } from '../../shared/schemas.js';
+import type { OrganisationKind } from '../../shared/access.js';
 import type { Me } from '../../shared/api-types.js';
 import { countFailedSignIns } from '../repositories/audit-log.js';
 import { audit } from './audit-service.js';
@@ -73,7 +74,11 @@ export async function setUp(db: Db, times: SessionTimes, body: SetupBody, meta: 
 }
 
 /** Creates an account (and its organisation when new); used by the CLI. */
-export async function createUser(db: Db, input: CreateUser): Promise<{ accountId: string; organisationCreated: boolean }> {
+export async function createUser(
+  db: Db,
+  input: CreateUser,
+  organisationKind: OrganisationKind = 'other'
+): Promise<{ accountId: string; organisationCreated: boolean }> {
   const passwordHash = await hashPassword(input.password);
   return db.transaction().execute(async (trx) => {
     if (await findAccountByEmail(trx, input.email)) {
@@ -82,7 +87,7 @@ export async function createUser(db: Db, input: CreateUser): Promise<{ accountId
     let org = await findOrganisationByName(trx, input.organisation);
     const organisationCreated = !org;
     if (!org) {
-      org = { id: crypto.randomUUID(), name: input.organisation, kind: 'other', created_at: now() };
+      org = { id: crypto.randomUUID(), name: input.organisation, kind: organisationKind, created_at: now() };
       await insertOrganisation(trx, org);
     }
     const accountId = crypto.randomUUID();

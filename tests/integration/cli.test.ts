@@ -57,3 +57,37 @@ describe.each(testDialects())('the polku CLI on %s', (dialect) => {
     expect(duplicate.stderr).toMatch(/already exists/);
   });
 });
+
+describe.each(testDialects())('the demo data on %s', (dialect) => {
+  it('fills an empty database with organisations, every role, a dozen clients, teams and consents, and refuses a second run', async () => {
+    const database = await createTestDatabase(dialect);
+    try {
+      const result = polku(['demo'], '', database.env);
+      expect(result.status).toBe(0);
+      const password = /password: (\S+)/.exec(result.stdout)?.[1];
+      expect(password).toBeDefined();
+      for (const role of ['admin', 'coordinator', 'social_worker', 'psychiatric_nurse', 'te_expert', 'coach', 'observer']) {
+        expect(result.stdout).toContain(role);
+      }
+      expect(polku(['demo'], '', database.env).status).toBe(1);
+
+      const server = await startTestServer(dialect, { database });
+      try {
+        const cases = async (email: string) => {
+          const cookie = await signIn(server.url, email, password!);
+          return (await (await fetch(`${server.url}/api/cases`, { headers: { cookie } })).json()) as Array<{ id: string }>;
+        };
+        expect(await cases('kaisa@kemi.example')).toHaveLength(12);
+        const nurseCases = await cases('hanna@lph.example');
+        expect(nurseCases).toHaveLength(6);
+        expect(await cases('admin@lph.example')).toHaveLength(0);
+        const consents = await server.db.selectFrom('consents').select('id').execute();
+        expect(consents.length).toBeGreaterThanOrEqual(12);
+      } finally {
+        await server.stop();
+      }
+    } finally {
+      await database.drop();
+    }
+  });
+});

@@ -1,0 +1,107 @@
+/** Fictional demo data, so a new user can try the multi-agency flow at once. */
+import { randomBytes } from 'node:crypto';
+import * as Y from 'yjs';
+import type { Db } from '../db/database.js';
+import { now } from '../db/time.js';
+import { AppError } from '../errors.js';
+import { countAccounts, insertAccount } from '../repositories/accounts.js';
+import { insertCase } from '../repositories/cases.js';
+import { insertMember } from '../repositories/case-members.js';
+import { insertConsent } from '../repositories/consents.js';
+import { createDocumentStore } from '../repositories/documents.js';
+import { insertOrganisation } from '../repositories/organisations.js';
+import { caseDocFromJson } from '../../shared/case-doc.js';
+import type { OrganisationKind } from '../../shared/access.js';
+import { caseRoom } from '../../shared/rooms.js';
+import type { Role } from '../../shared/roles.js';
+import { hashPassword } from './passwords.js';
+
+const ORGANISATIONS: Array<{ key: string; name: string; kind: OrganisationKind }> = [
+  { key: 'social', name: 'Kemin kaupunki, sosiaalipalvelut', kind: 'municipal_social_services' },
+  { key: 'health', name: 'Länsi-Pohjan hyvinvointialue, psykiatria', kind: 'health_care' },
+  { key: 'te', name: 'Lapin TE-palvelut', kind: 'employment_services' },
+  { key: 'coach', name: 'Valo-Valmennusyhdistys ry', kind: 'third_sector' }
+];
+
+const PEOPLE: Array<{ org: string; role: Role; name: string; email: string }> = [
+  { org: 'social', role: 'admin', name: 'Pirjo Pääkäyttäjä', email: 'admin@kemi.example' },
+  { org: 'social', role: 'coordinator', name: 'Kaisa Koordinaattori', email: 'kaisa@kemi.example' },
+  { org: 'social', role: 'social_worker', name: 'Sanna Sosiaalityöntekijä', email: 'sanna@kemi.example' },
+  { org: 'social', role: 'social_worker', name: 'Olli Ohjaaja', email: 'olli@kemi.example' },
+  { org: 'social', role: 'observer', name: 'Tiina Tarkkailija', email: 'tiina@kemi.example' },
+  { org: 'health', role: 'admin', name: 'Heikki Hallinto', email: 'admin@lph.example' },
+  { org: 'health', role: 'psychiatric_nurse', name: 'Hanna Hoitaja', email: 'hanna@lph.example' },
+  { org: 'te', role: 'te_expert', name: 'Teemu TE-asiantuntija', email: 'teemu@te.example' },
+  { org: 'coach', role: 'coach', name: 'Vilma Valmentaja', email: 'vilma@valo.example' },
+  { org: 'coach', role: 'coach', name: 'Ville Valmentaja', email: 'ville@valo.example' }
+];
+
+const CLIENTS = ['Aino K.', 'Eetu L.', 'Jenni M.', 'Juho N.', 'Laura P.', 'Mikko R.', 'Noora S.', 'Oskari T.', 'Pinja V.', 'Roope H.', 'Sara J.', 'Topias A.'];
+const TITLES = ['Kohti omaa arkea', 'Työkokeiluun syksyllä', 'Opiskelupaikka löytyy', 'Päivärytmi kuntoon', 'Oma koti ja talous hallintaan', 'Palkkatukityöhön'];
+
+export interface DemoResult {
+  password: string;
+  people: Array<{ email: string; name: string; role: Role; organisation: string }>;
+  clients: number;
+}
+
+/** Fills an empty database with fictional organisations, people, clients, teams and consents. */
+export async function seedDemo(db: Db): Promise<DemoResult> {
+  if ((await countAccounts(db)) > 0) throw new AppError(409, 'conflict', 'the database is not empty; the demo needs a fresh one');
+  const password = `demo-${randomBytes(6).toString('base64url')}`;
+  const passwordHash = await hashPassword(password);
+  const orgIds = new Map(ORGANISATIONS.map((o) => [o.key, crypto.randomUUID()]));
+  const accountIds = new Map<string, string>();
+  const updates: Array<{ docName: string; data: Uint8Array }> = [];
+
+  await db.transaction().execute(async (trx) => {
+    for (const o of ORGANISATIONS) await insertOrganisation(trx, { id: orgIds.get(o.key)!, name: o.name, kind: o.kind, created_at: now() });
+    for (const p of PEOPLE) {
+      const id = crypto.randomUUID();
+      accountIds.set(p.email, id);
+      await insertAccount(trx, { id, organisation_id: orgIds.get(p.org)!, email: p.email, name: p.name, role: p.role, password_hash: passwordHash, deactivated_at: null, created_at: now() });
+    }
+    const account = (email: string) => accountIds.get(email)!;
+    for (const [i, displayName] of CLIENTS.entries()) {
+      const caseId = crypto.randomUUID();
+      const responsible = account(i % 3 === 2 ? 'olli@kemi.example' : 'sanna@kemi.example');
+      const at = now();
+      await insertCase(trx, { id: caseId, organisation_id: orgIds.get('social')!, display_name: displayName, created_by: responsible, created_at: at });
+      await insertMember(trx, { case_id: caseId, account_id: responsible, case_role: 'responsible', access: 'edit', added_by: responsible, added_at: at });
+      const partners: Array<[string, string]> = [['coach', i % 2 === 0 ? 'vilma@valo.example' : 'ville@valo.example']];
+      if (i % 2 === 0) partners.push(['health', 'hanna@lph.example']);
+      if (i % 3 !== 1) partners.push(['te', 'teemu@te.example']);
+      for (const [org, email] of partners) {
+        await insertConsent(trx, {
+          id: crypto.randomUUID(),
+          case_id: caseId,
+          organisation_id: orgIds.get(org)!,
+          basis: 'consent',
+          method: i % 2 === 0 ? 'signed' : 'oral_meeting',
+          legal_basis: null,
+          scope: 'Aktiivisuussuunnitelma, verkostopalaverit ja niiden muistiinpanot',
+          valid_until: `${new Date().getFullYear() + 1}-12-31`,
+          recorded_by: responsible,
+          recorded_at: at,
+          withdrawn_by: null,
+          withdrawn_at: null
+        });
+        await insertMember(trx, { case_id: caseId, account_id: account(email), case_role: 'member', access: 'edit', added_by: responsible, added_at: at });
+      }
+      if (i === 0) await insertMember(trx, { case_id: caseId, account_id: account('tiina@kemi.example'), case_role: 'observer', access: 'view', added_by: responsible, added_at: at });
+      const doc = caseDocFromJson({
+        title: TITLES[i % TITLES.length]!,
+        notes: `${displayName.split(' ')[0]} haluaa löytää päiviin rytmin ja tekemistä.\nSeuraava verkostopalaveri sovitaan yhdessä.`
+      });
+      updates.push({ docName: caseRoom(caseId), data: Y.encodeStateAsUpdate(doc) });
+    }
+  });
+  await createDocumentStore(db).append(updates.map((u) => ({ ...u, seq: 1, accountId: null })));
+
+  const orgName = new Map(ORGANISATIONS.map((o) => [o.key, o.name]));
+  return {
+    password,
+    people: PEOPLE.map((p) => ({ email: p.email, name: p.name, role: p.role, organisation: orgName.get(p.org)! })),
+    clients: CLIENTS.length
+  };
+}
