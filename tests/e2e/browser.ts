@@ -100,3 +100,14 @@ export async function openPlan(page: Page, casePath: string): Promise<void> {
   await page.getByTestId('plan-notes').waitFor();
   await page.getByText(fi('case_loading_doc')).waitFor({ state: 'hidden' });
 }
+
+/** On an open case page, the responsible person adds `name` to the team with the team form. */
+export async function addToTeamWithForm(page: Page, name: string): Promise<void> {
+  const form = page.locator('form').filter({ has: page.getByRole('heading', { name: fi('team_add_heading') }) });
+  const select = form.getByLabel(fi('team_add_person'));
+  const option = select.locator('option', { hasText: name });
+  await option.waitFor({ state: 'attached' });
+  await select.selectOption((await option.getAttribute('value'))!);
+  await form.getByRole('button', { name: fi('team_add_submit'), exact: true }).click();
+  await page.getByTestId('team').getByText(name, { exact: true }).waitFor();
+}

@@ -6,10 +6,12 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { addUserWithCli, setUpOverHttp, signInOverHttp, startApp, type Person, type RunningApp } from './app.js';
-import { addClientWithForm, expectNoAxeViolations, fi, launchBrowser, newPerson, openPlan, screenshot } from './browser.js';
+import { addClientWithForm, addToTeamWithForm, expectNoAxeViolations, fi, launchBrowser, newPerson, openPlan, screenshot } from './browser.js';
 
 const ORGANISATION = 'Hyvinkään kaupunki';
-/** Person A: the administrator who set Polku up (set up over HTTP; the set-up page has its own tests). */
+/** The administrator who set Polku up (over HTTP; the set-up page has its own tests). */
+const admin: Person = { name: 'Ylläpitäjä', email: 'admin@example.fi', password: 'ylläpitäjän salasana' };
+/** Person A: a social worker, added with the CLI; the responsible person of each new client. */
 const aino: Person = { name: 'Aino Aaltonen', email: 'aino@example.fi', password: 'ainon pitkä salasana' };
 /** Person B: a psychiatric nurse added with the CLI. */
 const bertta: Person = { name: 'Bertta Berg', email: 'bertta@example.fi', password: 'bertan pitkä salasana' };
@@ -36,7 +38,8 @@ describe('two people co-editing a plan', () => {
 
   beforeAll(async () => {
     [app, browser] = await Promise.all([startApp(), launchBrowser()]);
-    await setUpOverHttp(app, { ...aino, organisation: ORGANISATION });
+    await setUpOverHttp(app, { ...admin, organisation: ORGANISATION });
+    await addUserWithCli(app, { ...aino, role: 'social_worker', organisation: ORGANISATION });
     await addUserWithCli(app, { ...bertta, role: 'psychiatric_nurse', organisation: ORGANISATION });
     for (const person of [aino, bertta]) sessions.set(person, await signInOverHttp(app, person));
   });
@@ -56,11 +59,12 @@ describe('two people co-editing a plan', () => {
     return page;
   }
 
-  /** A adds a new client with the form; both then have its plan open and connected. */
+  /** A adds a new client with the form and B to its team; both then have its plan open and connected. */
   async function meeting(): Promise<Meeting> {
     clients++;
     const [a, b] = await Promise.all([personAt(aino), personAt(bertta)]);
     const casePath = await addClientWithForm(a, `Asiakas ${clients}`);
+    await addToTeamWithForm(a, bertta.name);
     await Promise.all([openPlan(a, casePath), openPlan(b, casePath)]);
     return { casePath, a, b };
   }
