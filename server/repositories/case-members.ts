@@ -20,6 +20,8 @@ export function listMembers(db: Db, caseId: string) {
       'organisations.name as organisationName'
     ])
     .where('case_members.case_id', '=', caseId)
+    // The responsible person first, then everyone by name.
+    .orderBy((eb) => eb.case().when('case_members.case_role', '=', 'responsible').then(0).else(1).end())
     .orderBy('accounts.name')
     .execute();
 }

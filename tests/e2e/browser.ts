@@ -96,7 +96,7 @@ export async function addClientWithForm(page: Page, displayName: string): Promis
 /** Opens a case's plan and waits until its document is connected, synced and editable. */
 export async function openPlan(page: Page, casePath: string): Promise<void> {
   if (new URL(page.url()).pathname !== casePath) await page.goto(casePath);
-  await page.locator('[data-testid="connection-status"][data-status="connected"]').waitFor();
+  await page.locator('article.plan [data-testid="connection-status"][data-status="connected"]').waitFor();
   await page.getByTestId('plan-notes').waitFor();
   await page.getByText(fi('case_loading_doc')).waitFor({ state: 'hidden' });
 }
