@@ -86,6 +86,40 @@ describe.each(testDialects())('REST API and Socket.IO on %s', (dialect) => {
     expect((await post(`${server.url}/api/cases`, { displayName: 'Ei saa' }, colleague.cookie)).status).toBe(403);
   });
 
+  it('refuses cross-site form posts and non-JSON bodies, and changes nothing', async () => {
+    const person = await signUp(server);
+    const before = await (await fetch(`${server.url}/api/cases`, { headers: { cookie: person.cookie } })).json();
+    const crossSite = await fetch(`${server.url}/api/cases`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example', cookie: person.cookie },
+      body: 'displayName=hijacked'
+    });
+    expect(crossSite.status).toBe(403);
+    const textPlain = await fetch(`${server.url}/api/cases`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', cookie: person.cookie },
+      body: JSON.stringify({ displayName: 'hijacked' })
+    });
+    expect(textPlain.status).toBe(403);
+    const sameOriginText = await fetch(`${server.url}/api/cases`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', origin: server.url, cookie: person.cookie },
+      body: JSON.stringify({ displayName: 'not json by type' })
+    });
+    expect(sameOriginText.status).toBe(400);
+    const tooBig = await post(`${server.url}/api/cases`, { displayName: 'x'.repeat(70 * 1024) }, person.cookie);
+    expect(tooBig.status).toBe(413);
+    expect(await (await fetch(`${server.url}/api/cases`, { headers: { cookie: person.cookie } })).json()).toEqual(before);
+  });
+
+  it('sends security headers and never lets client data be cached', async () => {
+    const response = await fetch(`${server.url}/api/auth/status`);
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('x-frame-options')).toBe('DENY');
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(response.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+  });
+
   it('requires a session for every case route', async () => {
     expect((await fetch(`${server.url}/api/me`)).status).toBe(401);
     expect((await fetch(`${server.url}/api/cases`)).status).toBe(401);
