@@ -1,0 +1,5 @@
+/** The activity plan: vocabulary, Yjs shape and operations, JSON form, and completeness checks. */
+export * from './vocabulary.js';
+export * from './doc.js';
+export * from './json.js';
+export * from './checks.js';

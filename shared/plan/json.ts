@@ -1,0 +1,178 @@
+/** The plan's plain JSON form: its schema, and the pure functions between it and a Y.Doc. */
+import * as Y from 'yjs';
+import { z } from 'zod';
+import { planNotes, planTitle } from '../case-doc.js';
+import {
+  ACTIVATION_FIELDS,
+  activationText,
+  addAction,
+  addGoal,
+  ensurePlan,
+  goalActions,
+  goalsMap,
+  ordered,
+  planMap,
+  planText,
+  planTypes,
+  serviceMap
+} from './doc.js';
+import { ACTIVATION_LIMITS, ACTION_STATUSES, CONTRACT_TYPES, GOAL_STATUSES, LIFE_AREAS, PLAN_TYPES, STANCES } from './vocabulary.js';
+
+const date = z.union([z.literal(''), z.iso.date({ message: 'use a date like 2027-01-31' })]);
+const text = z.string().max(20_000);
+
+export const actionJsonSchema = z.object({
+  id: z.string().min(1),
+  text,
+  responsible: z.string().max(64),
+  due: date,
+  status: z.enum(ACTION_STATUSES),
+  doneDate: date
+});
+
+export const goalJsonSchema = z.object({
+  id: z.string().min(1),
+  title: text,
+  description: text,
+  lifeArea: z.union([z.literal(''), z.enum(LIFE_AREAS)]),
+  status: z.enum(GOAL_STATUSES),
+  clientStance: z.enum(STANCES),
+  clientReason: text,
+  professionalReason: text,
+  actions: z.array(actionJsonSchema)
+});
+
+const serviceSchema = z.object({
+  contractType: z.union([z.literal(''), z.enum(CONTRACT_TYPES)]),
+  startDate: date,
+  endDate: date,
+  daysPerWeek: z.number().int().min(1, { message: 'at least 1 day a week' }).max(7, { message: 'at most 7 days a week' }).nullable(),
+  hoursPerDay: z.number().min(1, { message: 'at least 1 hour a day' }).max(12, { message: 'at most 12 hours a day' }).nullable(),
+  place: z.string().max(300)
+});
+
+/** Whole months from `start` to `end` (dates as YYYY-MM-DD), rounded down. */
+export function monthsBetween(start: string, end: string): number {
+  const [sy, sm, sd] = start.split('-').map(Number) as [number, number, number];
+  const [ey, em, ed] = end.split('-').map(Number) as [number, number, number];
+  return (ey - sy) * 12 + (em - sm) - (ed < sd ? 1 : 0);
+}
+
+/** Rules that only hold for some plan types; each refusal names its field. */
+export function typeRuleIssues(types: readonly string[], service: z.infer<typeof serviceSchema>): Array<{ path: string[]; message: string }> {
+  const issues: Array<{ path: string[]; message: string }> = [];
+  if (service.startDate && service.endDate && service.endDate < service.startDate) {
+    issues.push({ path: ['service', 'endDate'], message: 'the period ends before it starts' });
+  }
+  if (!types.includes('activation_plan')) return issues;
+  const { daysPerWeek, hoursPerDay, months } = ACTIVATION_LIMITS;
+  if (service.daysPerWeek !== null && (service.daysPerWeek < daysPerWeek[0] || service.daysPerWeek > daysPerWeek[1])) {
+    issues.push({ path: ['service', 'daysPerWeek'], message: `an activation plan allows ${daysPerWeek[0]}–${daysPerWeek[1]} days a week` });
+  }
+  if (service.hoursPerDay !== null && (service.hoursPerDay < hoursPerDay[0] || service.hoursPerDay > hoursPerDay[1])) {
+    issues.push({ path: ['service', 'hoursPerDay'], message: `an activation plan allows ${hoursPerDay[0]}–${hoursPerDay[1]} hours a day` });
+  }
+  if (service.startDate && service.endDate && service.endDate >= service.startDate) {
+    const length = monthsBetween(service.startDate, service.endDate);
+    if (length < months[0] || length > months[1]) {
+      issues.push({ path: ['service', 'endDate'], message: `an activation plan lasts ${months[0]}–${months[1]} months` });
+    }
+  }
+  return issues;
+}
+
+export const planJsonSchema = z
+  .object({
+    title: text,
+    notes: text,
+    types: z.array(z.enum(PLAN_TYPES)),
+    clientWords: text,
+    strengths: text,
+    nextReview: date,
+    followUpDate: date,
+    service: serviceSchema,
+    activation: z.object(Object.fromEntries(ACTIVATION_FIELDS.map((f) => [f, text])) as Record<(typeof ACTIVATION_FIELDS)[number], typeof text>),
+    goals: z.array(goalJsonSchema)
+  })
+  .superRefine((plan, ctx) => {
+    for (const issue of typeRuleIssues(plan.types, plan.service)) ctx.addIssue({ code: 'custom', ...issue });
+  });
+
+export type PlanJson = z.infer<typeof planJsonSchema>;
+export type GoalJson = PlanJson['goals'][number];
+export type ActionJson = GoalJson['actions'][number];
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : v instanceof Y.Text ? v.toString() : '');
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/** The plan of a case document as plain JSON (goals and actions in their agreed order). */
+export function planToJson(doc: Y.Doc): PlanJson {
+  const plan = planMap(doc);
+  const service = serviceMap(doc);
+  return {
+    title: planTitle(doc).toString(),
+    notes: planNotes(doc).toString(),
+    types: PLAN_TYPES.filter((t) => planTypes(doc)?.get(t) === true),
+    clientWords: planText(doc, 'clientWords')?.toString() ?? '',
+    strengths: planText(doc, 'strengths')?.toString() ?? '',
+    nextReview: str(plan.get('nextReview')),
+    followUpDate: str(plan.get('followUpDate')),
+    service: {
+      contractType: str(service?.get('contractType')) as PlanJson['service']['contractType'],
+      startDate: str(service?.get('startDate')),
+      endDate: str(service?.get('endDate')),
+      daysPerWeek: num(service?.get('daysPerWeek')),
+      hoursPerDay: num(service?.get('hoursPerDay')),
+      place: str(service?.get('place'))
+    },
+    activation: Object.fromEntries(ACTIVATION_FIELDS.map((f) => [f, activationText(doc, f)?.toString() ?? ''])) as PlanJson['activation'],
+    goals: ordered(goalsMap(doc)).map(([id, g]) => ({
+      id,
+      title: str(g.get('title')),
+      description: str(g.get('description')),
+      lifeArea: str(g.get('lifeArea')) as GoalJson['lifeArea'],
+      status: (str(g.get('status')) || 'open') as GoalJson['status'],
+      clientStance: str(g.get('clientStance')) as GoalJson['clientStance'],
+      clientReason: str(g.get('clientReason')),
+      professionalReason: str(g.get('professionalReason')),
+      actions: ordered(goalActions(g)).map(([actionId, a]) => ({
+        id: actionId,
+        text: str(a.get('text')),
+        responsible: str(a.get('responsible')),
+        due: str(a.get('due')),
+        status: (str(a.get('status')) || 'planned') as ActionJson['status'],
+        doneDate: str(a.get('doneDate'))
+      }))
+    }))
+  };
+}
+
+/** Builds a case document holding `json` (for tests, import and restoring an archived plan). */
+export function planFromJson(json: PlanJson, doc: Y.Doc = new Y.Doc()): Y.Doc {
+  doc.transact(() => {
+    ensurePlan(doc);
+    planTitle(doc).insert(0, json.title);
+    planNotes(doc).insert(0, json.notes);
+    for (const t of json.types) planTypes(doc)!.set(t, true);
+    planText(doc, 'clientWords')!.insert(0, json.clientWords);
+    planText(doc, 'strengths')!.insert(0, json.strengths);
+    planMap(doc).set('nextReview', json.nextReview);
+    planMap(doc).set('followUpDate', json.followUpDate);
+    const service = serviceMap(doc)!;
+    for (const [k, v] of Object.entries(json.service)) service.set(k, v);
+    for (const f of ACTIVATION_FIELDS) activationText(doc, f)!.insert(0, json.activation[f]);
+    for (const goal of json.goals) {
+      addGoal(doc, { id: goal.id, title: goal.title, lifeArea: goal.lifeArea, status: goal.status });
+      const map = goalsMap(doc)!.get(goal.id)!;
+      (map.get('description') as Y.Text).insert(0, goal.description);
+      map.set('clientStance', goal.clientStance);
+      (map.get('clientReason') as Y.Text).insert(0, goal.clientReason);
+      (map.get('professionalReason') as Y.Text).insert(0, goal.professionalReason);
+      for (const action of goal.actions) {
+        addAction(doc, goal.id, action);
+        goalActions(map).get(action.id)!.set('doneDate', action.doneDate);
+      }
+    }
+  });
+  return doc;
+}
