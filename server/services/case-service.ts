@@ -1,5 +1,8 @@
 /** Cases: list and search, create, open, and room authorisation. Every function checks access first. */
+import * as Y from 'yjs';
 import type { Db } from '../db/database.js';
+import { createDocumentStore } from '../repositories/documents.js';
+import { ensurePlan } from '../../shared/plan/doc.js';
 import { now } from '../db/time.js';
 import { AppError } from '../errors.js';
 import { caseAccess, mayCreateCase, mayManageTeam, roomAccess } from '../access/policy.js';
@@ -9,7 +12,7 @@ import { hasValidConsent } from '../repositories/consents.js';
 import type { CaseSummary } from '../../shared/api-types.js';
 import type { CreateCaseBody } from '../../shared/schemas.js';
 import type { DocAccess } from '../../shared/roles.js';
-import { parseRoomName } from '../../shared/rooms.js';
+import { caseRoom, parseRoomName } from '../../shared/rooms.js';
 import type { Principal, RequestMeta } from './auth-service.js';
 import { audit } from './audit-service.js';
 import { loadCaseFacts, requireCaseAccess } from './case-access.js';
@@ -45,6 +48,11 @@ export async function createCase(db: Db, p: Principal, body: CreateCaseBody, met
     await insertMember(trx, { case_id: id, account_id: p.accountId, case_role: 'responsible', access: 'edit', added_by: p.accountId, added_at: at });
     await audit(trx, { action: 'case_created', principal: p, caseId: id, meta });
   });
+  // The plan's shared types are created here, once, so that no two browsers create them at once
+  // (two concurrent creations of one map key would leave only one of them).
+  const doc = new Y.Doc();
+  ensurePlan(doc);
+  await createDocumentStore(db).append([{ docName: caseRoom(id), seq: 1, data: Y.encodeStateAsUpdate(doc), accountId: p.accountId }]);
   return { id };
 }
 

@@ -10,7 +10,7 @@ import { insertMember } from '../repositories/case-members.js';
 import { insertConsent } from '../repositories/consents.js';
 import { createDocumentStore } from '../repositories/documents.js';
 import { insertOrganisation } from '../repositories/organisations.js';
-import { caseDocFromJson } from '../../shared/case-doc.js';
+import { planFromJson, type PlanJson } from '../../shared/plan/json.js';
 import type { OrganisationKind } from '../../shared/access.js';
 import { caseRoom } from '../../shared/rooms.js';
 import type { Role } from '../../shared/roles.js';
@@ -89,10 +89,7 @@ export async function seedDemo(db: Db): Promise<DemoResult> {
         await insertMember(trx, { case_id: caseId, account_id: account(email), case_role: 'member', access: 'edit', added_by: responsible, added_at: at });
       }
       if (i === 0) await insertMember(trx, { case_id: caseId, account_id: account('tiina@kemi.example'), case_role: 'observer', access: 'view', added_by: responsible, added_at: at });
-      const doc = caseDocFromJson({
-        title: TITLES[i % TITLES.length]!,
-        notes: `${displayName.split(' ')[0]} haluaa löytää päiviin rytmin ja tekemistä.\nSeuraava verkostopalaveri sovitaan yhdessä.`
-      });
+      const doc = planFromJson(demoPlan(i, displayName, responsible));
       updates.push({ docName: caseRoom(caseId), data: Y.encodeStateAsUpdate(doc) });
     }
   });
@@ -103,5 +100,53 @@ export async function seedDemo(db: Db): Promise<DemoResult> {
     password,
     people: PEOPLE.map((p) => ({ email: p.email, name: p.name, role: p.role, organisation: orgName.get(p.org)! })),
     clients: CLIENTS.length
+  };
+}
+
+/** A small, plausible plan for demo client `i`. */
+function demoPlan(i: number, displayName: string, responsible: string): PlanJson {
+  const first = displayName.split(' ')[0]!;
+  const activation = i % 3 === 0;
+  return {
+    title: TITLES[i % TITLES.length]!,
+    notes: `${first} haluaa löytää päiviin rytmin ja tekemistä.\nSeuraava verkostopalaveri sovitaan yhdessä.`,
+    types: activation ? ['client_plan', 'activation_plan'] : ['client_plan'],
+    clientWords: `Haluan, että minulla on jotain tekemistä joka päivä. – ${first}`,
+    strengths: 'Kiinnostus käsillä tekemiseen, hyvä huumorintaju, läheinen suhde sisarukseen.',
+    nextReview: `${new Date().getFullYear() + 1}-02-15`,
+    followUpDate: activation ? `${new Date().getFullYear() + 1}-03-01` : '',
+    service: activation
+      ? { contractType: 'rehabilitative_work_activity', startDate: `${new Date().getFullYear() + 1}-01-07`, endDate: `${new Date().getFullYear() + 1}-06-30`, daysPerWeek: 3, hoursPerDay: 4, place: 'Valon puuverstas' }
+      : { contractType: '', startDate: '', endDate: '', daysPerWeek: null, hoursPerDay: null, place: '' },
+    activation: activation
+      ? { educationHistory: 'Peruskoulu, keskeytynyt ammattikoulu.', earlierServices: 'Ohjaamo: hyvä kontakti.', earlierPlans: 'Edellinen suunnitelma jäi kesken.', goal: 'Päivärytmi ja ryhmässä toimiminen.', support: 'Valmentaja kulkee mukana alussa.' }
+      : { educationHistory: '', earlierServices: '', earlierPlans: '', goal: '', support: '' },
+    goals: [
+      {
+        id: crypto.randomUUID(),
+        title: 'Säännöllinen päivärytmi',
+        description: 'Herääminen arkisin kello 8 ja ulkoilu päivittäin.',
+        lifeArea: 'daily_life',
+        status: 'in_progress',
+        clientStance: 'agree',
+        clientReason: '',
+        professionalReason: '',
+        actions: [
+          { id: crypto.randomUUID(), text: 'Herätyskello ja viikkokalenteri käyttöön', responsible: 'client', due: `${new Date().getFullYear() + 1}-01-15`, status: 'in_progress', doneDate: '' },
+          { id: crypto.randomUUID(), text: 'Viikoittainen tapaaminen valmentajan kanssa', responsible, due: `${new Date().getFullYear() + 1}-01-31`, status: 'planned', doneDate: '' }
+        ]
+      },
+      {
+        id: crypto.randomUUID(),
+        title: i % 2 === 0 ? 'Työkokeilu kevään aikana' : 'Opiskelupaikan haku',
+        description: '',
+        lifeArea: i % 2 === 0 ? 'work' : 'education',
+        status: 'open',
+        clientStance: i % 4 === 0 ? 'disagree' : 'agree',
+        clientReason: i % 4 === 0 ? 'En ole vielä valmis, haluan ensin saada arjen kuntoon.' : '',
+        professionalReason: i % 4 === 0 ? 'Lyhyt ja kevyt kokeilu tukee arjen rytmiä.' : '',
+        actions: [{ id: crypto.randomUUID(), text: 'Tutustumiskäynti', responsible, due: `${new Date().getFullYear() + 1}-03-01`, status: 'planned', doneDate: '' }]
+      }
+    ]
   };
 }

@@ -10,11 +10,13 @@ type Field = HTMLInputElement | HTMLTextAreaElement;
 export interface BindYTextOptions {
   text: Y.Text;
   readOnly?: boolean;
+  /** The transaction origin of local edits (the undo manager tracks it). */
+  origin?: unknown;
 }
 
 export function bindYText(field: Field, options: BindYTextOptions) {
   let { text } = options;
-  const origin = { binding: field };
+  let origin: unknown = options.origin ?? { binding: field };
 
   const render = (): void => {
     const value = text.toString();
@@ -81,6 +83,7 @@ export function bindYText(field: Field, options: BindYTextOptions) {
   return {
     update(next: BindYTextOptions) {
       options = next;
+      origin = next.origin ?? origin;
       if (next.text !== text) {
         detach();
         text = next.text;

@@ -4,6 +4,7 @@
  * and who else is here (awareness, with identity set by the server).
  */
 import * as decoding from 'lib0/decoding';
+import { IndexeddbPersistence } from 'y-indexeddb';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import type { Me } from '../../../shared/api-types';
@@ -25,6 +26,10 @@ function ownClock(stateVector: Map<number, number>, clientId: number): number {
 export class CaseRoom {
   readonly doc = new Y.Doc();
   readonly provider: WebsocketProvider;
+  /** Keeps the document on this device, so edits survive a dropped network and a closed tab. */
+  readonly local: IndexeddbPersistence;
+  /** The origin of every edit made on this page; undo tracks only these. */
+  readonly origin = { local: true };
   status = $state<ConnectionStatus>('connecting');
   synced = $state(false);
   saveState = $state<SaveState>('saved');
@@ -35,8 +40,9 @@ export class CaseRoom {
     readonly roomName: string,
     me: Me
   ) {
-    const origin = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/yjs`;
-    this.provider = new WebsocketProvider(origin, roomName, this.doc, {
+    const server = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/yjs`;
+    this.local = new IndexeddbPersistence(`polku:${me.id}:${roomName}`, this.doc);
+    this.provider = new WebsocketProvider(server, roomName, this.doc, {
       params: { [SAVED_PARAM]: '1' },
       disableBc: true,
       maxBackoffTime: 5000
@@ -66,6 +72,21 @@ export class CaseRoom {
     this.updatePeople();
   }
 
+  /** An undo manager for `scope` that only ever undoes this page's own edits. */
+  undoManager(scope: ConstructorParameters<typeof Y.UndoManager>[0]): Y.UndoManager {
+    return new Y.UndoManager(scope, { trackedOrigins: new Set([this.origin]), captureTimeout: 600 });
+  }
+
+  /** Runs `change` as one local edit (undoable as one step). */
+  edit(change: () => void): void {
+    this.doc.transact(change, this.origin);
+  }
+
+  /** Forgets this device's copy (when access to the case has ended). */
+  async forget(): Promise<void> {
+    await this.local.clearData();
+  }
+
   /** Says which field this person is editing (shown to the others). */
   setFocus(field: string | null): void {
     this.provider.awareness.setLocalStateField('focus', field);
@@ -76,6 +97,7 @@ export class CaseRoom {
     window.removeEventListener('online', this.onNetworkChange);
     this.provider.awareness.off('change', this.updatePeople);
     this.provider.destroy();
+    void this.local.destroy();
     this.doc.destroy();
   }
 
