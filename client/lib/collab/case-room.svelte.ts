@@ -102,7 +102,9 @@ export class CaseRoom {
   }
 
   private readonly onNetworkChange = (): void => {
-    if (this.status !== 'connected') this.status = navigator.onLine ? 'connecting' : 'offline';
+    // The browser knows the network is gone before the socket notices: say so at once.
+    if (!navigator.onLine) this.status = 'offline';
+    else this.status = this.provider.wsconnected ? 'connected' : 'connecting';
     this.updateSaveState();
   };
 

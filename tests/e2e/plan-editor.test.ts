@@ -1,0 +1,123 @@
+/**
+ * The activity plan editor in real browsers: goals and actions by keyboard, per-person undo,
+ * presence outlines on any field, and a person who loses the network keeps editing and
+ * converges with the others when the connection returns.
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { addUserWithCli, setUpOverHttp, signInOverHttp, startApp, type Person, type RunningApp } from './app.js';
+import { addClientWithForm, addToTeamWithForm, expectNoAxeViolations, fi, launchBrowser, newPerson, openPlan, screenshot } from './browser.js';
+
+const ORGANISATION = 'Kemin kaupunki';
+const admin: Person = { name: 'Ylläpitäjä', email: 'admin@example.fi', password: 'ylläpitäjän salasana' };
+const aino: Person = { name: 'Aino Aaltonen', email: 'aino@example.fi', password: 'ainon pitkä salasana' };
+const bertta: Person = { name: 'Bertta Berg', email: 'bertta@example.fi', password: 'bertan pitkä salasana' };
+
+describe('the plan editor', () => {
+  let app: RunningApp;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  let n = 0;
+
+  beforeAll(async () => {
+    [app, browser] = await Promise.all([startApp(), launchBrowser()]);
+    await setUpOverHttp(app, { ...admin, organisation: ORGANISATION });
+    await addUserWithCli(app, { ...aino, role: 'social_worker', organisation: ORGANISATION });
+    await addUserWithCli(app, { ...bertta, role: 'coach', organisation: ORGANISATION });
+  });
+  afterEach(async () => {
+    await Promise.all(contexts.splice(0).map((c) => c.close()));
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  async function personAt(person: Person): Promise<{ context: BrowserContext; page: Page }> {
+    const opened = await newPerson(browser, app, await signInOverHttp(app, person));
+    contexts.push(opened.context);
+    return opened;
+  }
+
+  async function twoPeople() {
+    n++;
+    const a = await personAt(aino);
+    const b = await personAt(bertta);
+    const casePath = await addClientWithForm(a.page, `Asiakas ${n}`);
+    await addToTeamWithForm(a.page, bertta.name);
+    await Promise.all([openPlan(a.page, casePath), openPlan(b.page, casePath)]);
+    return { a, b, casePath };
+  }
+
+  const goalTitles = (page: Page) => page.getByTestId('goal-title').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
+
+  it('adds goals and actions, reorders them by keyboard, and undoes only its own edits', async () => {
+    const { a, b } = await twoPeople();
+    const addGoal = a.page.getByRole('button', { name: `+ ${fi('plan_goal_add')}` });
+    await addGoal.focus();
+    await a.page.keyboard.press('Enter');
+    await a.page.keyboard.type('Päivärytmi');
+    await addGoal.focus();
+    await a.page.keyboard.press('Enter');
+    await a.page.keyboard.type('Työkokeilu');
+    await expect.poll(() => goalTitles(b.page), { timeout: 2_000 }).toEqual(['Päivärytmi', 'Työkokeilu']);
+
+    // Move the second goal up with the keyboard.
+    await a.page.getByRole('button', { name: `${fi('plan_move_up')}: ${fi('plan_goal_number', { number: '2' })}` }).focus();
+    await a.page.keyboard.press('Enter');
+    await expect.poll(() => goalTitles(b.page), { timeout: 2_000 }).toEqual(['Työkokeilu', 'Päivärytmi']);
+
+    // An action on the first goal, by keyboard.
+    await a.page.getByRole('button', { name: `+ ${fi('plan_action_add')}` }).first().focus();
+    await a.page.keyboard.press('Enter');
+    await a.page.keyboard.type('Tutustumiskäynti');
+    await expect.poll(() => b.page.getByTestId('action-text').first().inputValue(), { timeout: 2_000 }).toBe('Tutustumiskäynti');
+
+    // B edits the title; A undoes its own last edits; B's edit stays.
+    const bTitle = b.page.getByTestId('plan-title');
+    await bTitle.click();
+    await bTitle.pressSequentially('Bertan otsikko', { delay: 10 });
+    await expect.poll(() => a.page.getByTestId('plan-title').inputValue(), { timeout: 2_000 }).toBe('Bertan otsikko');
+    await a.page.waitForTimeout(700);
+    const undo = a.page.getByRole('button', { name: `↶ ${fi('plan_undo')}` });
+    await undo.click();
+    await expect.poll(() => b.page.getByTestId('action-text').count(), { timeout: 2_000 }).toBe(0);
+    await expect(b.page.getByTestId('plan-title').inputValue()).resolves.toBe('Bertan otsikko');
+    await a.page.getByRole('button', { name: `↷ ${fi('plan_redo')}` }).click();
+    await expect.poll(() => b.page.getByTestId('action-text').count(), { timeout: 2_000 }).toBe(1);
+    await expectNoAxeViolations(a.page, 'the plan editor');
+    await screenshot(a.page, 'plan-editor');
+  });
+
+  it("shows A's name and outline on the plan field A is editing", async () => {
+    const { a, b } = await twoPeople();
+    await a.page.getByLabel(fi('plan_client_words')).click();
+    const field = b.page.locator('.field').filter({ has: b.page.getByLabel(fi('plan_client_words')) });
+    await field.getByText(aino.name, { exact: true }).waitFor({ timeout: 3_000 });
+    await expect(field.evaluate((el) => el.classList.contains('busy'))).resolves.toBe(true);
+  });
+
+  it('a person who loses the network keeps editing, sees "offline", and converges on reconnect', async () => {
+    const { a, b } = await twoPeople();
+    await b.context.setOffline(true);
+    await b.page.locator('article.plan [data-testid="connection-status"][data-status="offline"]').waitFor({ timeout: 3_000 });
+
+    const bNotes = b.page.getByTestId('plan-notes');
+    await bNotes.click();
+    await bNotes.pressSequentially('Offline-muistiinpano. ', { delay: 5 });
+    const aNotes = a.page.getByTestId('plan-notes');
+    await aNotes.click();
+    await aNotes.pressSequentially('Verkossa kirjoitettu.', { delay: 5 });
+    await a.page.waitForTimeout(300);
+    expect(await bNotes.inputValue()).not.toContain('Verkossa');
+    const bSave = b.page.locator('article.plan [data-testid="save-state"]');
+    await expect(bSave.getAttribute('data-state')).resolves.toBe('unsaved');
+    await expect(bSave.innerText()).resolves.toBe(fi('save_offline'));
+
+    await b.context.setOffline(false);
+    await expect.poll(() => aNotes.inputValue(), { timeout: 10_000 }).toContain('Offline-muistiinpano.');
+    await expect.poll(() => bNotes.inputValue(), { timeout: 10_000 }).toContain('Verkossa kirjoitettu.');
+    expect(await aNotes.inputValue()).toBe(await bNotes.inputValue());
+    await b.page.locator('article.plan [data-testid="save-state"][data-state="saved"]').waitFor({ timeout: 10_000 });
+  });
+});
