@@ -23,7 +23,7 @@ export interface DocumentStore {
   load(docName: string): Promise<StoredDocument>;
   /** Appends rows of any documents in one transaction. */
   append(rows: UpdateRow[]): Promise<void>;
-  /** Replaces the snapshot with `state` and drops log rows up to `seq`, in one transaction. */
+  /** Replaces the snapshot with `state`, which holds every update up to `seq`. */
   compact(docName: string, state: Uint8Array, seq: number): Promise<void>;
 }
 
@@ -80,15 +80,45 @@ export function createDocumentStore(db: Db): DocumentStore {
     },
 
     async compact(docName, state, seq) {
+      // The log rows stay: they are the plan's history (who changed what, when). Loading
+      // reads the snapshot and only the rows after it.
       const updatedAt = now();
-      await db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('document_snapshots')
-          .values({ doc_name: docName, seq, data: toBuffer(state), updated_at: updatedAt })
-          .onConflict((oc) => oc.column('doc_name').doUpdateSet({ seq, data: toBuffer(state), updated_at: updatedAt }))
-          .execute();
-        await trx.deleteFrom('document_updates').where('doc_name', '=', docName).where('seq', '<=', seq).execute();
-      });
+      await db
+        .insertInto('document_snapshots')
+        .values({ doc_name: docName, seq, data: toBuffer(state), updated_at: updatedAt })
+        .onConflict((oc) => oc.column('doc_name').doUpdateSet({ seq, data: toBuffer(state), updated_at: updatedAt }))
+        .execute();
     }
   };
+}
+
+export interface HistoryRow {
+  seq: number;
+  accountId: string | null;
+  at: string;
+}
+
+/** Who stored each update of a document, and when (no content). */
+export async function documentHistory(db: Db, docName: string): Promise<HistoryRow[]> {
+  const rows = await db
+    .selectFrom('document_updates')
+    .select(['seq', 'account_id', 'created_at'])
+    .where('doc_name', '=', docName)
+    .orderBy('seq')
+    .execute();
+  return rows.map((r) => ({ seq: r.seq, accountId: r.account_id, at: r.created_at }));
+}
+
+/** The document as it was after update `seq`: every logged update up to it, replayed. */
+export async function documentAt(db: Db, docName: string, seq: number): Promise<Uint8Array[] | null> {
+  const rows = await db
+    .selectFrom('document_updates')
+    .select(['seq', 'data'])
+    .where('doc_name', '=', docName)
+    .where('seq', '<=', seq)
+    .orderBy('seq')
+    .execute();
+  // A log that does not start at 1 lost its beginning (compacted before history was kept).
+  if (rows.length === 0 || rows[0]!.seq !== 1) return null;
+  return rows.map((r) => toUint8(r.data));
 }

@@ -83,6 +83,8 @@ const MATRIX: Row[] = [
   },
   { route: 'GET /api/cases/:id', expect: READ, byRole: READ_COORDINATOR },
   { route: 'GET /api/cases/:id/team', expect: READ, byRole: READ_COORDINATOR },
+  { route: 'GET /api/cases/:id/history', expect: READ, byRole: READ_COORDINATOR },
+  { route: 'GET /api/cases/:id/history/:seq', expect: READ, byRole: READ_COORDINATOR },
   { route: 'GET /api/cases/:id/consents', expect: READ, byRole: READ_COORDINATOR },
   { route: 'GET /api/cases/:id/candidates', expect: MANAGE(200), byRole: MANAGE_COORDINATOR(200) },
   // Adding an unknown account: a manager passes the access check and gets 400.
@@ -237,6 +239,7 @@ describe.each(testDialects())('access policy matrix on %s', (dialect) => {
     const path = target
       .replace(':id', caseId)
       .replace(':consentId', withdrawnConsentId)
+      .replace(':seq', '1')
       .replace(':token', 'x'.repeat(43));
     const ws = server.url.replace('http', 'ws');
     const cookie = persona.cookie;

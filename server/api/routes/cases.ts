@@ -6,6 +6,7 @@ import { addMemberSchema, recordConsentSchema } from '../../../shared/access.js'
 import { caseIdSchema, createCaseBodySchema } from '../../../shared/schemas.js';
 import { createCase, getCase, listCases } from '../../services/case-service.js';
 import { getConsents, recordConsent, withdrawConsent } from '../../services/consent-service.js';
+import { planAt, planHistory } from '../../services/history-service.js';
 import { addMember, handOver, listCandidates, listTeam, removeMember } from '../../services/team-service.js';
 import type { AuthedEnv } from '../context.js';
 import { requestMeta, requireAuth, validationHook } from '../middleware.js';
@@ -13,6 +14,7 @@ import { requestMeta, requireAuth, validationHook } from '../middleware.js';
 const memberParams = caseIdSchema.extend({ accountId: z.uuid({ message: 'invalid account id' }) });
 const consentParams = caseIdSchema.extend({ consentId: z.uuid({ message: 'invalid consent id' }) });
 const searchQuery = z.object({ q: z.string().trim().max(100).optional() });
+const historyParams = caseIdSchema.extend({ seq: z.coerce.number().int().min(1, { message: 'invalid point in history' }) });
 
 export const caseRoutes = new Hono<AuthedEnv>()
   .get('/cases', requireAuth, zValidator('query', searchQuery, validationHook), async (c) =>
@@ -24,6 +26,13 @@ export const caseRoutes = new Hono<AuthedEnv>()
   .get('/cases/:id', requireAuth, zValidator('param', caseIdSchema, validationHook), async (c) =>
     c.json(await getCase(c.get('deps').db, c.get('principal'), c.req.valid('param').id, requestMeta(c)))
   )
+  .get('/cases/:id/history', requireAuth, zValidator('param', caseIdSchema, validationHook), async (c) =>
+    c.json(await planHistory(c.get('deps').db, c.get('principal'), c.req.valid('param').id, requestMeta(c)))
+  )
+  .get('/cases/:id/history/:seq', requireAuth, zValidator('param', historyParams, validationHook), async (c) => {
+    const { id, seq } = c.req.valid('param');
+    return c.json(await planAt(c.get('deps').db, c.get('principal'), id, seq, requestMeta(c)));
+  })
   .get('/cases/:id/team', requireAuth, zValidator('param', caseIdSchema, validationHook), async (c) =>
     c.json(await listTeam(c.get('deps').db, c.get('principal'), c.req.valid('param').id, requestMeta(c)))
   )
