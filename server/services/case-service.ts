@@ -62,6 +62,12 @@ export async function getCase(db: Db, p: Principal, id: string, meta: RequestMet
   return summary(facts.caseRow, access, mayManageTeam(p, facts));
 }
 
+/** Records that the principal printed the case's plan (browser print of the print view). */
+export async function recordPrint(db: Db, p: Principal, id: string, meta: RequestMeta): Promise<void> {
+  await requireCaseAccess(db, p, id, meta);
+  await audit(db, { action: 'print', principal: p, caseId: id, meta });
+}
+
 /** Decides access to a Yjs room: 404 for unknown rooms and for cases the principal may not see. */
 export async function authoriseRoom(db: Db, p: Principal, roomName: string, meta: RequestMeta): Promise<{ access: DocAccess; caseId: string }> {
   const ref = parseRoomName(roomName);

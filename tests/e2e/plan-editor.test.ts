@@ -120,4 +120,40 @@ describe('the plan editor', () => {
     expect(await aNotes.inputValue()).toBe(await bNotes.inputValue());
     await b.page.locator('article.plan [data-testid="save-state"][data-state="saved"]').waitFor({ timeout: 10_000 });
   });
+
+  it('keeps edits made offline in a tab that was closed, and delivers them when the plan is opened again online', async () => {
+    const { a, b, casePath } = await twoPeople();
+    await b.context.setOffline(true);
+    await b.page.locator('article.plan [data-testid="connection-status"][data-status="offline"]').waitFor({ timeout: 3_000 });
+    const bNotes = b.page.getByTestId('plan-notes');
+    await bNotes.click();
+    await bNotes.pressSequentially('Kirjoitettu ilman verkkoa.', { delay: 5 });
+    // Give IndexedDB a moment, then close the tab while still offline.
+    await b.page.waitForTimeout(300);
+    await b.page.close();
+    await b.context.setOffline(false);
+
+    const again = await b.context.newPage();
+    await openPlan(again, casePath);
+    await expect.poll(() => a.page.getByTestId('plan-notes').inputValue(), { timeout: 10_000 }).toContain('Kirjoitettu ilman verkkoa.');
+  });
+
+  it('shows who changed the plan, the plan as it was, and a printable version', async () => {
+    const { a, casePath } = await twoPeople();
+    const title = a.page.getByTestId('plan-title');
+    await title.click();
+    await title.pressSequentially('Historian otsikko', { delay: 5 });
+    await a.page.locator('article.plan [data-testid="save-state"][data-state="saved"]').waitFor();
+    await a.page.getByText(fi('history_heading'), { exact: true }).click();
+    const history = a.page.getByTestId('history');
+    await history.getByText(aino.name).first().waitFor();
+    await history.getByRole('button', { name: fi('history_view') }).first().click();
+    await a.page.getByTestId('history-view').getByText('Historian otsikko').first().waitFor();
+    await expectNoAxeViolations(a.page, 'the case page with history');
+
+    await a.page.goto(`${casePath}/print`);
+    await a.page.getByTestId('print-view').getByText('Historian otsikko').first().waitFor();
+    await expectNoAxeViolations(a.page, 'the print view');
+    await screenshot(a.page, 'print-view');
+  });
 });

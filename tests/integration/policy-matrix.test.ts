@@ -85,6 +85,7 @@ const MATRIX: Row[] = [
   { route: 'GET /api/cases/:id/team', expect: READ, byRole: READ_COORDINATOR },
   { route: 'GET /api/cases/:id/history', expect: READ, byRole: READ_COORDINATOR },
   { route: 'GET /api/cases/:id/history/:seq', expect: READ, byRole: READ_COORDINATOR },
+  { route: 'POST /api/cases/:id/print', expect: READ, byRole: READ_COORDINATOR },
   { route: 'GET /api/cases/:id/consents', expect: READ, byRole: READ_COORDINATOR },
   { route: 'GET /api/cases/:id/candidates', expect: MANAGE(200), byRole: MANAGE_COORDINATOR(200) },
   // Adding an unknown account: a manager passes the access check and gets 400.

@@ -4,7 +4,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { addMemberSchema, recordConsentSchema } from '../../../shared/access.js';
 import { caseIdSchema, createCaseBodySchema } from '../../../shared/schemas.js';
-import { createCase, getCase, listCases } from '../../services/case-service.js';
+import { createCase, getCase, listCases, recordPrint } from '../../services/case-service.js';
 import { getConsents, recordConsent, withdrawConsent } from '../../services/consent-service.js';
 import { planAt, planHistory } from '../../services/history-service.js';
 import { addMember, handOver, listCandidates, listTeam, removeMember } from '../../services/team-service.js';
@@ -32,6 +32,10 @@ export const caseRoutes = new Hono<AuthedEnv>()
   .get('/cases/:id/history/:seq', requireAuth, zValidator('param', historyParams, validationHook), async (c) => {
     const { id, seq } = c.req.valid('param');
     return c.json(await planAt(c.get('deps').db, c.get('principal'), id, seq, requestMeta(c)));
+  })
+  .post('/cases/:id/print', requireAuth, zValidator('param', caseIdSchema, validationHook), async (c) => {
+    await recordPrint(c.get('deps').db, c.get('principal'), c.req.valid('param').id, requestMeta(c));
+    return c.json({ ok: true as const });
   })
   .get('/cases/:id/team', requireAuth, zValidator('param', caseIdSchema, validationHook), async (c) =>
     c.json(await listTeam(c.get('deps').db, c.get('principal'), c.req.valid('param').id, requestMeta(c)))
