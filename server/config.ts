@@ -18,6 +18,7 @@ const envSchema = z.object({
   POLKU_SESSION_IDLE_MINUTES: intFrom(60),
   POLKU_SESSION_ABSOLUTE_HOURS: intFrom(12),
   POLKU_SESSION_SWEEP_MS: intFrom(60_000),
+  POLKU_HEARTBEAT_MS: intFrom(5_000),
   POLKU_SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
   POLKU_CLIENT_DIR: z.string().default('build'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
@@ -37,6 +38,8 @@ export interface Config {
   compactAfterUpdates: number;
   sessionIdleMs: number;
   sessionAbsoluteMs: number;
+  /** WebSocket ping interval; a connection silent for two of them is closed. */
+  heartbeatMs: number;
   /** How often sessions with live sockets are re-checked. */
   sessionSweepMs: number;
   sqliteSynchronous: 'FULL' | 'NORMAL';
@@ -67,6 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionIdleMs: e.POLKU_SESSION_IDLE_MINUTES * 60_000,
     sessionAbsoluteMs: e.POLKU_SESSION_ABSOLUTE_HOURS * 3_600_000,
     sessionSweepMs: e.POLKU_SESSION_SWEEP_MS,
+    heartbeatMs: e.POLKU_HEARTBEAT_MS,
     sqliteSynchronous: e.POLKU_SQLITE_SYNCHRONOUS,
     logLevel: e.LOG_LEVEL,
     clientDir: e.POLKU_CLIENT_DIR === '' ? null : path.resolve(e.POLKU_CLIENT_DIR)

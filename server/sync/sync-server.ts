@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type RawData } from 'ws';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { SAVED_PARAM } from '../../shared/sync-protocol.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/database.js';
@@ -34,8 +34,24 @@ export class SyncServer {
   /** Open connections with the case they belong to. */
   private readonly connections = new Map<SyncConnection, string>();
 
+  private readonly alive = new WeakSet<WebSocket>();
+  private readonly heartbeat: NodeJS.Timeout;
+
   constructor(private readonly deps: SyncServerDeps) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: deps.config.maxMessageBytes, perMessageDeflate: false });
+    // A connection that dropped without closing (a laptop lid, a lost network) is noticed within
+    // two heartbeats, so its presence disappears and its room can unload.
+    this.heartbeat = setInterval(() => {
+      for (const ws of this.wss.clients) {
+        if (!this.alive.has(ws)) {
+          ws.terminate();
+          continue;
+        }
+        this.alive.delete(ws);
+        ws.ping();
+      }
+    }, deps.config.heartbeatMs);
+    this.heartbeat.unref();
   }
 
   get connectionCount(): number {
@@ -90,6 +106,8 @@ export class SyncServer {
 
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       attached = true;
+      this.alive.add(ws);
+      ws.on('pong', () => this.alive.add(ws));
       const connection = new SyncConnection(
         ws,
         room,
@@ -140,6 +158,7 @@ export class SyncServer {
   }
 
   close(): void {
+    clearInterval(this.heartbeat);
     for (const client of this.wss.clients) client.terminate();
     this.wss.close();
   }

@@ -1,3 +1,4 @@
+import * as encoding from 'lib0/encoding';
 import { WebSocket } from 'ws';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
@@ -193,3 +194,34 @@ describe.each(testDialects())('sync server on %s', (dialect) => {
     expect(caseDocToJson(b.doc).notes).toBe(expected);
   });
 });
+
+describe.each(testDialects())('dropped connections on %s', (dialect) => {
+  it('removes the presence of a client that stops answering within a few seconds', async () => {
+    const server = await startTestServer(dialect, { env: { POLKU_HEARTBEAT_MS: '200' } });
+    try {
+      const person = await signUp(server);
+      const room = caseRoom(await createCase(server.url, person.cookie));
+      const watcher = connectYjs(server.url, room, person.cookie);
+      await watcher.synced;
+      // A raw socket that announces itself, then goes silent without closing (no pongs).
+      const ws = new WebSocket(`${server.url.replace('http', 'ws')}/yjs/${room}`, { headers: { cookie: person.cookie }, autoPong: false });
+      await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+      const ghost = new awarenessProtocol.Awareness(new Y.Doc());
+      ghost.setLocalState({ focus: 'notes' });
+      const encoder = encoding.createEncoder();
+      encoding.writeVarUint(encoder, 1);
+      encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(ghost, [ghost.clientID]));
+      const message = encoding.toUint8Array(encoder);
+      ws.send(message);
+      await waitFor(() => watcher.provider.awareness.getStates().has(ghost.clientID), 2_000, 'the ghost to appear');
+      const start = Date.now();
+      await waitFor(() => !watcher.provider.awareness.getStates().has(ghost.clientID), 3_000, 'the ghost to disappear');
+      expect(Date.now() - start).toBeLessThan(3_000);
+      watcher.destroy();
+      ws.terminate();
+    } finally {
+      await server.close();
+    }
+  });
+});
+
