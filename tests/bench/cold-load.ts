@@ -4,6 +4,10 @@
  * connect until it has the full content. The `synced` event alone is not enough: the reference
  * server answers the first sync before y-leveldb has read the document and sends the content
  * afterwards as an update.
+ *
+ * The first cold load is timed apart from the later ones: y-leveldb keeps the `items` updates
+ * as they came and merges them on the first load (storing the merged state for next time),
+ * while Polku compacts when it unloads, so for Polku every load reads a snapshot.
  */
 import { performance } from 'node:perf_hooks';
 import { WebsocketProvider } from 'y-websocket';
@@ -20,7 +24,7 @@ export interface ColdLoadResult {
   items: number;
   /** Time to send every item and see it at a second client. */
   fillSeconds: number;
-  /** Per repetition: connect → `synced` event, and connect → every item present. */
+  /** Per repetition, first one first: connect → `synced` event, and connect → every item present. */
   syncedMs: number[];
   fullMs: number[];
 }

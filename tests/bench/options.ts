@@ -14,6 +14,8 @@ export interface BenchOptions {
   coldRepeats: number;
   quick: boolean;
   json: string | null;
+  /** Before each case, wait up to this long for the machine to be idle (0: do not wait). */
+  quietWaitSeconds: number;
   /** Extra environment for the Polku server, e.g. POLKU_SQLITE_SYNCHRONOUS=NORMAL, for experiments. */
   polkuEnv: Record<string, string>;
 }
@@ -23,7 +25,7 @@ const QUICK = { rooms: 10, clients: 4, rate: 2, seconds: 4, runs: 1, meeting: 15
 
 export const USAGE = `Usage: npm run bench -- [--rooms 50] [--clients 6] [--rate 2] [--seconds 20] [--runs 3]
                        [--meeting 60] [--items 5000] [--cold-repeats 3] [--quick] [--json results.json]
-                       [--polku-env NAME=VALUE]...`;
+                       [--quiet-wait 30] [--polku-env NAME=VALUE]...`;
 
 export function parseOptions(argv: string[]): BenchOptions {
   const { values } = parseArgs({
@@ -40,6 +42,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       quick: { type: 'boolean', default: false },
       json: { type: 'string' },
       'polku-env': { type: 'string', multiple: true },
+      'quiet-wait': { type: 'string' },
       help: { type: 'boolean', default: false }
     },
     strict: true
@@ -70,6 +73,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     coldRepeats: positive('cold-repeats', values['cold-repeats'], defaults.coldRepeats),
     quick: values.quick,
     json: values.json ?? null,
+    quietWaitSeconds: values['quiet-wait'] === '0' ? 0 : positive('quiet-wait', values['quiet-wait'], 30, false),
     polkuEnv: Object.fromEntries(
       (values['polku-env'] ?? []).map((pair) => {
         const eq = pair.indexOf('=');

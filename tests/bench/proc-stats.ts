@@ -65,6 +65,23 @@ export function machineCpu(): MachineCpu {
   return { busySeconds: (user + nice + system + irq + softirq) / CLOCK_TICKS, stealSeconds: steal / CLOCK_TICKS };
 }
 
+/**
+ * Waits until the machine has been nearly idle (under `thresholdPercent` of one core busy) for two
+ * consecutive seconds, or `maxMs` passed; returns the ms waited. On a shared 2-core machine a test
+ * suite running alongside would otherwise dominate the latency tails.
+ */
+export async function waitForQuietMachine(maxMs: number, thresholdPercent = 20): Promise<number> {
+  const started = Date.now();
+  let quietSeconds = 0;
+  while (quietSeconds < 2 && Date.now() - started < maxMs) {
+    const before = machineCpu().busySeconds;
+    await sleep(1_000);
+    const busyPercent = (machineCpu().busySeconds - before) * 100;
+    quietSeconds = busyPercent < thresholdPercent ? quietSeconds + 1 : 0;
+  }
+  return Date.now() - started;
+}
+
 export interface Memory {
   /** Resident set size now, MiB. */
   rssMb: number;

@@ -39,8 +39,10 @@ export interface LoadSummary {
 }
 
 export interface ColdSummary {
-  fullMs: number | null;
-  syncedMs: number | null;
+  /** The first cold load of a run reads the document as the editing stored it; later ones what that load left behind. */
+  firstFullMs: number | null;
+  firstSyncedMs: number | null;
+  laterFullMs: number | null;
   fillSeconds: number | null;
   /** Why there is no figure, if there is none. */
   na: string | null;
@@ -51,6 +53,9 @@ export interface ServerSummary {
   meeting: LoadSummary;
   cold: ColdSummary;
 }
+
+/** Above this much CPU used by other processes (% of one core of two), the machine was not quiet. */
+const BUSY_MACHINE_PERCENT = 25;
 
 const okValues = <T>(outcomes: Array<Outcome<T>>): T[] => outcomes.flatMap((o) => ('ok' in o ? [o.ok] : []));
 
@@ -83,8 +88,9 @@ export function summariseCold(outcomes: Array<Outcome<ColdLoadResult>>): ColdSum
   const ok = okValues(outcomes);
   const firstError = outcomes.find((o): o is { error: string } => 'error' in o)?.error ?? null;
   return {
-    fullMs: median(ok.flatMap((r) => r.fullMs)),
-    syncedMs: median(ok.flatMap((r) => r.syncedMs)),
+    firstFullMs: median(ok.map((r) => r.fullMs[0])),
+    firstSyncedMs: median(ok.map((r) => r.syncedMs[0])),
+    laterFullMs: median(ok.flatMap((r) => r.fullMs.slice(1))),
     fillSeconds: median(ok.map((r) => r.fillSeconds)),
     na: ok.length === 0 ? (firstError ?? 'not run') : null
   };
@@ -129,8 +135,9 @@ function loadRows(p: LoadSummary, r: LoadSummary): Row[] {
 
 function coldRows(p: ColdSummary, r: ColdSummary): Row[] {
   return [
-    ['connect → full content (ms)', p.fullMs, r.fullMs, 1, true],
-    ['connect → "synced" event (ms)', p.syncedMs, r.syncedMs, 1, true],
+    ['first load: connect → full content (ms)', p.firstFullMs, r.firstFullMs, 1, true],
+    ['first load: connect → "synced" event (ms)', p.firstSyncedMs, r.firstSyncedMs, 1, true],
+    ['later loads: connect → full content (ms)', p.laterFullMs, r.laterFullMs, 1, true],
     ['filling it, one update per item (s)', p.fillSeconds, r.fillSeconds, 2, true]
   ];
 }
@@ -163,6 +170,10 @@ export function formatReport(input: ReportInput): string {
   lines.push(...table(input.coldTitle, coldRows(polku.cold, reference.cold)));
   for (const [kind, summary] of [['polku', polku], ['reference', reference]] as const) {
     if (summary.cold.na) lines.push(`  ${SERVER_LABEL[kind]} cold load n/a: ${summary.cold.na}`);
+  }
+  const busiest = Math.max(...[polku.load, polku.meeting, reference.load, reference.meeting].map((s) => s.otherCpuPercent ?? 0));
+  if (busiest > BUSY_MACHINE_PERCENT) {
+    lines.push('', `Warning: other processes used up to ${busiest.toFixed(0)}% of a core during the load; latency tails and ratios are unreliable.`);
   }
   const problems = input.records.filter((r) => r.problems.length > 0 || hasError(r));
   if (problems.length > 0) {

@@ -7,13 +7,26 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { runColdLoad, type ColdLoadResult } from './cold-load.js';
 import { runLoad, type LoadOptions, type LoadResult } from './load.js';
+import { waitForQuietMachine } from './proc-stats.js';
 import { parseOptions, USAGE, type BenchOptions } from './options.js';
 import { formatReport, summarise, type Outcome, type RunRecord } from './report.js';
 import { SERVER_LABEL, startServer, type BenchServer, type ServerKind, type StartOptions } from './servers.js';
 
 const log = (message: string): void => void process.stderr.write(`${message}\n`);
 
-async function withServer<T>(kind: ServerKind, problems: string[], run: (server: BenchServer) => Promise<T>, start: StartOptions = {}): Promise<Outcome<T>> {
+interface CaseContext {
+  kind: ServerKind;
+  problems: string[];
+  start: StartOptions;
+  quietWaitSeconds: number;
+}
+
+async function withServer<T>(context: CaseContext, run: (server: BenchServer) => Promise<T>, start: StartOptions = context.start): Promise<Outcome<T>> {
+  const { kind, problems, quietWaitSeconds } = context;
+  if (quietWaitSeconds > 0) {
+    const waited = await waitForQuietMachine(quietWaitSeconds * 1000);
+    if (waited > 3_000) log(`  (waited ${(waited / 1000).toFixed(0)} s for other processes to go quiet)`);
+  }
   let server: BenchServer | null = null;
   try {
     server = await startServer(kind, start);
@@ -46,13 +59,13 @@ async function runOnce(run: number, kind: ServerKind, options: BenchOptions): Pr
   const problems: string[] = [];
   const label = `run ${run}/${options.runs} ${SERVER_LABEL[kind]}`;
   const loadOptions: LoadOptions = { rooms: options.rooms, clients: options.clients, rate: options.rate, seconds: options.seconds };
-  const start: StartOptions = { polkuEnv: options.polkuEnv };
-  const load = await withServer(kind, problems, (server) => runLoad(server, loadOptions), start);
+  const context: CaseContext = { kind, problems, start: { polkuEnv: options.polkuEnv }, quietWaitSeconds: options.quietWaitSeconds };
+  const load = await withServer(context, (server) => runLoad(server, loadOptions));
   log(`${label} load: ${describeLoad(load)}`);
-  const meeting = await withServer(kind, problems, (server) => runLoad(server, { ...loadOptions, rooms: 1, clients: options.meeting }), start);
+  const meeting = await withServer(context, (server) => runLoad(server, { ...loadOptions, rooms: 1, clients: options.meeting }));
   log(`${label} big meeting: ${describeLoad(meeting)}`);
   // The reference server keeps documents only in memory unless YPERSISTENCE selects y-leveldb.
-  const cold = await withServer(kind, problems, (server) => runColdLoad(server, options.items, options.coldRepeats), { ...start, persistence: true });
+  const cold = await withServer(context, (server) => runColdLoad(server, options.items, options.coldRepeats), { ...context.start, persistence: true });
   log(`${label} cold load: ${describeCold(cold)}`);
   return { run, server: kind, load, meeting, cold, problems };
 }

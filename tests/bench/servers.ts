@@ -29,8 +29,6 @@ export interface BenchServer {
   wsUrl: string;
   /** The WebSocket class clients use (Polku's sends the session cookie with the upgrade). */
   WebSocketClass: typeof WebSocket;
-  /** Whether documents survive their last client leaving (Polku always; the reference only with y-leveldb). */
-  persistent: boolean;
   /** Creates `count` rooms the clients may join and returns their names. */
   createRooms(count: number): Promise<string[]>;
   /** Lines the server wrote to stdout/stderr that look like warnings or errors. */
@@ -49,20 +47,21 @@ export interface StartOptions {
 
 export async function startServer(kind: ServerKind, options: StartOptions = {}): Promise<BenchServer> {
   const port = await freePort();
+  // Made before the data directory, so a failure here leaves nothing behind.
+  const templateDir = kind === 'polku' ? await polkuTemplate() : null;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `polku-bench-${kind}-`));
-  const env: NodeJS.ProcessEnv = { ...process.env, HOST, PORT: String(port) };
+  const env: NodeJS.ProcessEnv = { ...(kind === 'polku' ? sqliteEnv(dataDir) : process.env), HOST, PORT: String(port) };
   let args: string[];
-  if (kind === 'polku') {
+  if (templateDir) {
+    fs.cpSync(templateDir, dataDir, { recursive: true });
     args = ['--import', 'tsx', 'server/cli/start.ts'];
     Object.assign(env, {
       POLKU_CLIENT_DIR: '',
-      POLKU_DATA_DIR: dataDir,
       LOG_LEVEL: 'warn',
       POLKU_MAX_CONNECTIONS_PER_SESSION: '1000',
       POLKU_UNLOAD_AFTER_MS: String(POLKU_UNLOAD_AFTER_MS),
       ...options.polkuEnv
     });
-    delete env.DATABASE_URL;
   } else {
     args = ['node_modules/@y/websocket-server/src/server.js'];
     if (options.persistence) env.YPERSISTENCE = path.join(dataDir, 'leveldb');
@@ -75,8 +74,13 @@ export async function startServer(kind: ServerKind, options: StartOptions = {}):
   const exited = new Promise<void>((resolve) => {
     child.once('exit', (code, signal) => {
       if (!stopping) exit = `exited with ${signal ?? `code ${code}`}`;
+      // Polku handles SIGTERM with a graceful shutdown that exits 0; anything else is worth a look.
+      else if (kind === 'polku' && code !== 0) output.problems.push(`exited with ${signal ?? `code ${code}`} after SIGTERM`);
       resolve();
     });
+  });
+  child.once('error', (error) => {
+    exit = `could not run: ${error.message}`;
   });
 
   const base = `http://${HOST}:${port}`;
@@ -114,16 +118,20 @@ export async function startServer(kind: ServerKind, options: StartOptions = {}):
       ...common,
       wsUrl: `ws://${HOST}:${port}`,
       WebSocketClass: WebSocket,
-      persistent: options.persistence === true,
       createRooms: async (count) => Array.from({ length: count }, () => `bench-${++counter}`)
     };
   }
-  const cookie = await setUpAccount(base);
+  let cookie: string;
+  try {
+    cookie = await signIn(base);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
   return {
     ...common,
     wsUrl: `ws://${HOST}:${port}/yjs`,
     WebSocketClass: webSocketWithHeaders({ cookie }),
-    persistent: true,
     createRooms: async (count) => {
       const names: string[] = [];
       for (let i = 0; i < count; i++) names.push(`case:${await createCase(base, cookie, `Bench ${i + 1}`)}`);
@@ -132,16 +140,48 @@ export async function startServer(kind: ServerKind, options: StartOptions = {}):
   };
 }
 
-/** Creates the first account; every bench client shares its session (hence the raised per-session limit). */
-async function setUpAccount(base: string): Promise<string> {
-  const response = await fetch(`${base}/api/auth/setup`, {
+const ACCOUNT = { email: 'bench@example.fi', password: 'a long bench password', name: 'Bench Runner', role: 'social_worker', org: 'Bench' };
+
+let template: Promise<string> | null = null;
+
+/**
+ * A data directory holding a migrated database with one account that may create cases (the
+ * first account from `/api/auth/setup` is an administrator, who may not). Made once with the
+ * `polku user add` CLI and copied for every Polku server.
+ */
+function polkuTemplate(): Promise<string> {
+  return (template ??= (async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'polku-bench-template-'));
+    process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+    const args = ['--import', 'tsx', 'server/cli/polku.ts', 'user', 'add', '--email', ACCOUNT.email, '--name', ACCOUNT.name, '--role', ACCOUNT.role, '--org', ACCOUNT.org];
+    const cli = spawn(process.execPath, args, { cwd: ROOT, env: sqliteEnv(dir), stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    cli.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    cli.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    cli.stdin.end(`${ACCOUNT.password}\n`);
+    const code = await new Promise<number | null>((resolve) => cli.once('close', resolve));
+    if (code !== 0) throw new Error(`polku user add failed (${code}): ${output.trim()}`);
+    return dir;
+  })());
+}
+
+/** The environment for Polku on SQLite in `dataDir`, even if the caller's shell sets DATABASE_URL. */
+function sqliteEnv(dataDir: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, POLKU_DATA_DIR: dataDir };
+  delete env.DATABASE_URL;
+  return env;
+}
+
+/** Signs the bench account in; every bench client shares this session (hence the raised per-session limit). */
+async function signIn(base: string): Promise<string> {
+  const response = await fetch(`${base}/api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ organisation: 'Bench', name: 'Bench Runner', email: 'bench@example.fi', password: 'a long bench password' })
+    body: JSON.stringify({ email: ACCOUNT.email, password: ACCOUNT.password })
   });
-  if (response.status !== 201) throw new Error(`account setup failed: ${response.status} ${await response.text()}`);
+  if (!response.ok) throw new Error(`sign-in failed: ${response.status} ${await response.text()}`);
   const cookie = (response.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  if (!cookie.includes('=')) throw new Error('account setup returned no session cookie');
+  if (!cookie.includes('=')) throw new Error('sign-in returned no session cookie');
   return cookie;
 }
 
