@@ -4,12 +4,12 @@
  *   title: Y.Text, notes: Y.Text                       (root, from the first slice)
  *   plan: Y.Map
  *     types: Y.Map<PlanType, true>                     which legal plans this plan serves
- *     clientWords, strengths: Y.Text
+ *     clientWords, strengths: Y.XmlFragment             rich text (Tiptap)
  *     nextReview, followUpDate: 'YYYY-MM-DD' | ''
  *     service: Y.Map { contractType, startDate, endDate, daysPerWeek, hoursPerDay, place }
  *     activation: Y.Map<field, Y.Text>                 the activation plan's descriptions
  *     goals: Y.Map<goalId, Y.Map>
- *       order: string (fractional index), title, description: Y.Text, lifeArea, status,
+ *       order: string (fractional index), title: Y.Text, description: Y.XmlFragment, lifeArea, status,
  *       clientStance, clientReason: Y.Text, professionalReason: Y.Text,
  *       actions: Y.Map<actionId, Y.Map>
  *         order, text: Y.Text, responsible ('client' | account id | ''), due, status, doneDate
@@ -47,8 +47,8 @@ export function ensurePlan(doc: Y.Doc): void {
   doc.transact(() => {
     const plan = planMap(doc);
     child(plan, 'types', () => new Y.Map());
-    child(plan, 'clientWords', () => new Y.Text());
-    child(plan, 'strengths', () => new Y.Text());
+    child(plan, 'clientWords', () => new Y.XmlFragment());
+    child(plan, 'strengths', () => new Y.XmlFragment());
     child(plan, 'service', () => new Y.Map());
     const activation = child(plan, 'activation', () => new Y.Map<Y.Text>()) as YMap;
     for (const f of ACTIVATION_FIELDS) child(activation, f, () => new Y.Text());
@@ -57,7 +57,7 @@ export function ensurePlan(doc: Y.Doc): void {
 }
 
 export const planTypes = (doc: Y.Doc) => planMap(doc).get('types') as Y.Map<true> | undefined;
-export const planText = (doc: Y.Doc, key: 'clientWords' | 'strengths') => planMap(doc).get(key) as Y.Text | undefined;
+export const planRichText = (doc: Y.Doc, key: 'clientWords' | 'strengths') => planMap(doc).get(key) as Y.XmlFragment | undefined;
 export const serviceMap = (doc: Y.Doc) => planMap(doc).get('service') as YMap | undefined;
 export const activationText = (doc: Y.Doc, field: ActivationField) => (planMap(doc).get('activation') as YMap | undefined)?.get(field) as Y.Text | undefined;
 export const goalsMap = (doc: Y.Doc) => planMap(doc).get('goals') as Y.Map<YMap> | undefined;
@@ -100,7 +100,7 @@ export function addGoal(doc: Y.Doc, goal: NewGoal = {}, index?: number): string 
     const map = new Y.Map<unknown>();
     map.set('order', keyAt(list, index ?? list.length));
     map.set('title', new Y.Text(goal.title ?? ''));
-    map.set('description', new Y.Text());
+    map.set('description', new Y.XmlFragment());
     map.set('lifeArea', goal.lifeArea ?? '');
     map.set('status', goal.status ?? 'open');
     map.set('clientStance', '');

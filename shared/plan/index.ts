@@ -3,3 +3,4 @@ export * from './vocabulary.js';
 export * from './doc.js';
 export * from './json.js';
 export * from './checks.js';
+export * from './rich-text.js';

@@ -12,10 +12,11 @@ import {
   goalsMap,
   ordered,
   planMap,
-  planText,
+  planRichText,
   planTypes,
   serviceMap
 } from './doc.js';
+import { plainToRichText, richTextToPlain } from './rich-text.js';
 import { ACTIVATION_LIMITS, ACTION_STATUSES, CONTRACT_TYPES, GOAL_STATUSES, LIFE_AREAS, PLAN_TYPES, STANCES } from './vocabulary.js';
 
 const date = z.union([z.literal(''), z.iso.date({ message: 'use a date like 2027-01-31' })]);
@@ -113,8 +114,8 @@ export function planToJson(doc: Y.Doc): PlanJson {
     title: planTitle(doc).toString(),
     notes: planNotes(doc).toString(),
     types: PLAN_TYPES.filter((t) => planTypes(doc)?.get(t) === true),
-    clientWords: planText(doc, 'clientWords')?.toString() ?? '',
-    strengths: planText(doc, 'strengths')?.toString() ?? '',
+    clientWords: richTextToPlain(planRichText(doc, 'clientWords')),
+    strengths: richTextToPlain(planRichText(doc, 'strengths')),
     nextReview: str(plan.get('nextReview')),
     followUpDate: str(plan.get('followUpDate')),
     service: {
@@ -129,7 +130,7 @@ export function planToJson(doc: Y.Doc): PlanJson {
     goals: ordered(goalsMap(doc)).map(([id, g]) => ({
       id,
       title: str(g.get('title')),
-      description: str(g.get('description')),
+      description: richTextToPlain(g.get('description') as Y.XmlFragment | undefined),
       lifeArea: str(g.get('lifeArea')) as GoalJson['lifeArea'],
       status: (str(g.get('status')) || 'open') as GoalJson['status'],
       clientStance: str(g.get('clientStance')) as GoalJson['clientStance'],
@@ -154,8 +155,8 @@ export function planFromJson(json: PlanJson, doc: Y.Doc = new Y.Doc()): Y.Doc {
     planTitle(doc).insert(0, json.title);
     planNotes(doc).insert(0, json.notes);
     for (const t of json.types) planTypes(doc)!.set(t, true);
-    planText(doc, 'clientWords')!.insert(0, json.clientWords);
-    planText(doc, 'strengths')!.insert(0, json.strengths);
+    plainToRichText(json.clientWords, planRichText(doc, 'clientWords')!);
+    plainToRichText(json.strengths, planRichText(doc, 'strengths')!);
     planMap(doc).set('nextReview', json.nextReview);
     planMap(doc).set('followUpDate', json.followUpDate);
     const service = serviceMap(doc)!;
@@ -164,7 +165,7 @@ export function planFromJson(json: PlanJson, doc: Y.Doc = new Y.Doc()): Y.Doc {
     for (const goal of json.goals) {
       addGoal(doc, { id: goal.id, title: goal.title, lifeArea: goal.lifeArea, status: goal.status });
       const map = goalsMap(doc)!.get(goal.id)!;
-      (map.get('description') as Y.Text).insert(0, goal.description);
+      plainToRichText(goal.description, map.get('description') as Y.XmlFragment);
       map.set('clientStance', goal.clientStance);
       (map.get('clientReason') as Y.Text).insert(0, goal.clientReason);
       (map.get('professionalReason') as Y.Text).insert(0, goal.professionalReason);

@@ -91,10 +91,16 @@ describe('the plan editor', () => {
 
   it("shows A's name and outline on the plan field A is editing", async () => {
     const { a, b } = await twoPeople();
-    await a.page.getByLabel(fi('plan_client_words')).click();
-    const field = b.page.locator('.field').filter({ has: b.page.getByLabel(fi('plan_client_words')) });
-    await field.getByText(aino.name, { exact: true }).waitFor({ timeout: 3_000 });
+    await a.page.getByLabel(fi('plan_client_words'), { exact: true }).click();
+    const field = b.page.locator('.field').filter({ has: b.page.getByLabel(fi('plan_client_words'), { exact: true }) });
+    await field.getByText(aino.name, { exact: true }).first().waitFor({ timeout: 3_000 });
     await expect(field.evaluate((el) => el.classList.contains('busy'))).resolves.toBe(true);
+    // In rich text, B also sees A's caret with A's name, and A's bold text.
+    await a.page.keyboard.type('Haluan ');
+    await a.page.keyboard.press('Control+b');
+    await a.page.keyboard.type('töihin');
+    await field.locator('.collaboration-carets__label', { hasText: aino.name }).waitFor({ timeout: 3_000 });
+    await field.locator('.rich strong', { hasText: 'töihin' }).waitFor({ timeout: 3_000 });
   });
 
   it('a person who loses the network keeps editing, sees "offline", and converges on reconnect', async () => {

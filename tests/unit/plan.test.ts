@@ -15,6 +15,8 @@ import {
   planToJson,
   removeAction,
   removeGoal,
+  plainToRichText,
+  richTextToPlain,
   type PlanJson
 } from '../../shared/plan/index.js';
 
@@ -222,5 +224,16 @@ describe('undo', () => {
       expect(plan.goals.map((g) => g.title)).not.toContain('A:n tavoite');
       expect(plan.goals.find((g) => g.id === 'g1')?.title).toBe('B: Säännöllinen päivärytmi');
     }
+  });
+});
+
+describe('rich text in the JSON form', () => {
+  it('round-trips paragraphs, bullet and numbered lists and bold', () => {
+    const text = 'Ensimmäinen kappale, **tärkeä** asia.\n- yksi\n- kaksi\n1. eka\n2. toka\nLoppu.';
+    const doc = new Y.Doc();
+    const fragment = doc.getXmlFragment('x');
+    plainToRichText(text, fragment);
+    expect(richTextToPlain(fragment)).toBe(text);
+    expect(fragment.toArray().map((n) => (n as Y.XmlElement).nodeName)).toEqual(['paragraph', 'bulletList', 'orderedList', 'paragraph']);
   });
 });

@@ -30,6 +30,8 @@ export class CaseRoom {
   readonly local: IndexeddbPersistence;
   /** The origin of every edit made on this page; undo tracks only these. */
   readonly origin = { local: true };
+  /** Who this page is, as shown to the others (the server overwrites it from the session). */
+  readonly user: PresenceUser;
   status = $state<ConnectionStatus>('connecting');
   synced = $state(false);
   saveState = $state<SaveState>('saved');
@@ -49,8 +51,8 @@ export class CaseRoom {
     });
     // Announce ourselves at once (the server replaces `user` for everyone else with the
     // session's identity); a state that was never set is not sent, so nobody would see us.
-    const user: PresenceUser = { id: me.id, name: me.name, role: me.role, organisation: me.organisation.name, color: colorFor(me.id) };
-    this.provider.awareness.setLocalState({ user, focus: null });
+    this.user = { id: me.id, name: me.name, role: me.role, organisation: me.organisation.name, color: colorFor(me.id) };
+    this.provider.awareness.setLocalState({ user: this.user, focus: null });
     this.provider.messageHandlers[MESSAGE_SAVED] = (_encoder, decoder: decoding.Decoder) => {
       const stored = Y.decodeStateVector(readSaved(decoder));
       this.savedClock = Math.max(this.savedClock, ownClock(stored, this.doc.clientID));
