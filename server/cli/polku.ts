@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { createUserSchema } from '../../shared/schemas.js';
 import { loadConfig } from '../config.js';
 import { openDatabase } from '../db/connect.js';
+import type { Db } from '../db/database.js';
 import { AppError } from '../errors.js';
 import { createUser } from '../services/auth-service.js';
 import { seedDemo } from '../services/demo-service.js';
@@ -40,12 +41,19 @@ async function userAdd(args: string[]): Promise<number> {
     process.stderr.write(`Invalid --${field}: ${issue.message}\n`);
     return 2;
   }
-  const { db } = await openDatabase(loadConfig());
-  try {
+  return withDatabase(async (db) => {
     const result = await createUser(db, parsed.data, kind.data);
     process.stdout.write(
       `Created account ${parsed.data.email} (${parsed.data.role})${result.organisationCreated ? ` and organisation "${parsed.data.organisation}"` : ''}.\n`
     );
+  });
+}
+
+/** Runs `task` on the configured database; a refusal (AppError) is printed and exits 1. */
+async function withDatabase(task: (db: Db) => Promise<void>): Promise<number> {
+  const { db } = await openDatabase(loadConfig());
+  try {
+    await task(db);
     return 0;
   } catch (error) {
     if (error instanceof AppError) {
@@ -58,24 +66,14 @@ async function userAdd(args: string[]): Promise<number> {
   }
 }
 
-async function demo(): Promise<number> {
-  const { db } = await openDatabase(loadConfig());
-  try {
+function demo(): Promise<number> {
+  return withDatabase(async (db) => {
     const result = await seedDemo(db);
     process.stdout.write(`Demo data created: ${result.clients} fictional clients with teams and consents.\n\n`);
     process.stdout.write(`Every demo account's password: ${result.password}\n\n`);
     for (const p of result.people) process.stdout.write(`  ${p.email.padEnd(22)} ${p.role.padEnd(18)} ${p.name} (${p.organisation})\n`);
     process.stdout.write('\nStart with `npm start` and sign in at http://127.0.0.1:3000 (e.g. as sanna@kemi.example).\n');
-    return 0;
-  } catch (error) {
-    if (error instanceof AppError) {
-      process.stderr.write(`${error.message}\n`);
-      return 1;
-    }
-    throw error;
-  } finally {
-    await db.destroy();
-  }
+  });
 }
 
 async function main(argv: string[]): Promise<number> {
