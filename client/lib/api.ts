@@ -58,6 +58,14 @@ export function describeError(error: unknown): string {
       return m.error_setup_done();
     case 'too_many_requests':
       return m.error_too_many_requests();
+    case 'consent_required':
+      return m.error_consent_required();
+    case 'link_expired':
+      return m.error_link_expired();
+    case 'payload_too_large':
+      return m.error_payload_too_large();
+    case 'conflict':
+      return m.error_conflict();
     default:
       return m.error_generic();
   }
