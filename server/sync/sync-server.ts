@@ -84,6 +84,15 @@ export class SyncServer {
       return refuse(socket, error instanceof AppError ? error.status : 503);
     }
 
+    // Access to client data is audited before any of it is sent: no audit row, no connection.
+    const sessionKind = access === 'edit' ? ('edit_session' as const) : ('view_session' as const);
+    try {
+      await audit(db, { action: `${sessionKind}_opened`, principal, caseId, details: { room: roomName }, meta });
+    } catch (error) {
+      logger.error({ err: error }, 'audit failed; refusing the connection');
+      return refuse(socket, 503);
+    }
+
     let room;
     try {
       room = await registry.acquire(roomName);
@@ -118,10 +127,6 @@ export class SyncServer {
         logger
       );
       this.connections.set(connection, caseId);
-      const sessionKind = access === 'edit' ? ('edit_session' as const) : ('view_session' as const);
-      void audit(db, { action: `${sessionKind}_opened` as const, principal, caseId, details: { room: roomName }, meta }).catch((error: unknown) =>
-        logger.error({ err: error }, 'audit failed')
-      );
       const unregister = live.add(principal, {
         close: (reason) => connection.close(reason === 'revoked' ? CLOSE.accessRevoked : CLOSE.sessionEnded, reason)
       });
