@@ -77,8 +77,10 @@ export const auditQuerySchema = z.object({
   caseId: z.uuid().optional(),
   accountId: z.uuid().optional(),
   action: z.enum(AUDIT_ACTIONS).optional(),
-  from: dateOnly.optional(),
-  to: dateOnly.optional(),
+  /** Inclusive start, an instant (the client turns a local day into one). */
+  from: z.iso.datetime({ message: 'use an ISO date and time' }).optional(),
+  /** Exclusive end, an instant. */
+  to: z.iso.datetime({ message: 'use an ISO date and time' }).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(200)
 });
 export type AuditQuery = z.infer<typeof auditQuerySchema>;

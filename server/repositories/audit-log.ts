@@ -39,7 +39,7 @@ export function queryAudit(db: Db, filter: AuditFilter) {
   if (filter.accountId) query = query.where('audit_log.account_id', '=', filter.accountId);
   if (filter.action) query = query.where('audit_log.action', '=', filter.action);
   if (filter.from) query = query.where('audit_log.at', '>=', filter.from);
-  if (filter.to) query = query.where('audit_log.at', '<', `${filter.to}T23:59:59.999Z`);
+  if (filter.to) query = query.where('audit_log.at', '<', filter.to);
   return query.orderBy('audit_log.at', 'desc').limit(filter.limit).execute();
 }
 

@@ -15,7 +15,9 @@ function requireReader(p: Principal): void {
 
 export async function searchAudit(db: Db, p: Principal, query: AuditQuery): Promise<AuditEntry[]> {
   requireReader(p);
-  return queryAudit(db, { organisationId: p.organisationId, ...query });
+  // Stored times are `toISOString()` text; compare like with like.
+  const instant = (value: string | undefined) => (value ? new Date(value).toISOString() : undefined);
+  return queryAudit(db, { organisationId: p.organisationId, ...query, from: instant(query.from), to: instant(query.to) });
 }
 
 /** The whole log of one case of the own organisation as CSV (for a data-subject request). */

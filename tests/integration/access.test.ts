@@ -204,3 +204,25 @@ describe.each(testDialects())('multi-agency access on %s', (dialect) => {
     expect(await signIn(server.url, 'uusi.hoitaja@example.fi', 'a brand new password')).toMatch(/^polku_session=/);
   });
 });
+
+describe.each(testDialects())('audit filters on %s', (dialect) => {
+  it('filters by instants, so a day in the reader’s own time zone selects exactly that day', async () => {
+    const server = await startTestServer(dialect);
+    try {
+      const { accountId } = await createUser(server.db, { email: 'k@example.fi', name: 'Koordinaattori', role: 'coordinator', organisation: 'Kemi', password });
+      const cookie = await signIn(server.url, 'k@example.fi', password);
+      const org = (await server.db.selectFrom('accounts').select('organisation_id').where('id', '=', accountId).executeTakeFirstOrThrow()).organisation_id;
+      for (const at of ['2026-11-24T21:59:00.000Z', '2026-11-24T22:01:00.000Z', '2026-11-25T21:59:00.000Z', '2026-11-25T22:01:00.000Z']) {
+        await server.db.insertInto('audit_log').values({ id: crypto.randomUUID(), at, account_id: accountId, organisation_id: org, case_id: null, action: 'print', details: null, ip: null, user_agent: null }).execute();
+      }
+      // 25 November in Helsinki (UTC+2) is 24.11. 22:00Z – 25.11. 22:00Z.
+      const query = new URLSearchParams({ action: 'print', from: '2026-11-24T22:00:00.000Z', to: '2026-11-25T22:00:00.000Z' });
+      const rows = (await (await fetch(`${server.url}/api/audit?${query}`, { headers: { cookie } })).json()) as Array<{ at: string }>;
+      expect(rows.map((r) => r.at).sort()).toEqual(['2026-11-24T22:01:00.000Z', '2026-11-25T21:59:00.000Z']);
+      const bad = await fetch(`${server.url}/api/audit?from=yesterday`, { headers: { cookie } });
+      expect(bad.status).toBe(400);
+    } finally {
+      await server.close();
+    }
+  });
+});
