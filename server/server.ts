@@ -12,6 +12,7 @@ import type { Config } from './config.js';
 import { openDatabase } from './db/connect.js';
 import type { Db } from './db/database.js';
 import type { Dialect } from './db/migrations/index.js';
+import { createOperationsApp, createMetrics } from './http/operations.js';
 import { createStaticApp } from './http/static.js';
 import { createLogger, type Logger } from './logger.js';
 import { LiveConnections } from './realtime/live-connections.js';
@@ -49,6 +50,7 @@ export interface RunningServer {
 }
 
 const SHUTDOWN_FLUSH_MS = 15_000;
+const OPERATIONS = new Set(['/healthz', '/readyz', '/metrics']);
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { config } = options;
@@ -57,12 +59,24 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const baseStore = createDocumentStore(db);
   const store = options.wrapStore ? options.wrapStore(baseStore) : baseStore;
   const fanout = options.fanout ?? localFanout;
+  // Gauges read these lazily; they are assigned below.
+  let sync: SyncServer | null = null;
+  let registry: RoomRegistry | null = null;
+  const metrics = createMetrics({
+    connections: () => sync?.connectionCount ?? 0,
+    rooms: () => registry?.loadedCount ?? 0,
+    backlog: () => writer.backlog
+  });
   const writer = new UpdateWriter(store, {
     windowMs: config.commitWindowMs,
     compactAfterUpdates: config.compactAfterUpdates,
-    logger
+    logger,
+    onCommit: (updates, seconds) => {
+      metrics.updates.inc(updates);
+      metrics.commitSeconds.observe(seconds);
+    }
   });
-  const registry = new RoomRegistry({ store, writer, fanout, unloadAfterMs: config.unloadAfterMs, logger });
+  registry = new RoomRegistry({ store, writer, fanout, unloadAfterMs: config.unloadAfterMs, logger });
   const live = new LiveConnections();
 
   // Socket.IO and the Yjs server need the HTTP server, and the API needs them: bind late.
@@ -73,18 +87,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     revokeAccount: (accountId) => realtimeImpl?.revokeAccount(accountId)
   };
   const app = new Hono();
+  app.route('/', createOperationsApp(db, metrics));
   app.route('/', createApi({ db, config, live, realtime, logger }));
   if (!options.devMiddleware && config.clientDir) app.route('/', createStaticApp(config.clientDir));
   const honoListener = getRequestListener(app.fetch);
   const httpServer = http.createServer((req, res) => {
-    if (options.devMiddleware && !req.url?.startsWith('/api/') && req.url !== '/api') {
+    if (options.devMiddleware && !req.url?.startsWith('/api/') && req.url !== '/api' && !OPERATIONS.has(req.url ?? '')) {
       options.devMiddleware(req, res, () => void honoListener(req, res));
       return;
     }
     void honoListener(req, res);
   });
 
-  const sync = new SyncServer({ db, config, registry, live, logger });
+  sync = new SyncServer({ db, config, registry, live, logger });
   const stopSweeper = startSessionSweeper(db, live, logger, config.sessionSweepMs);
   const io = createSocketServer(httpServer, { db, config, live, logger });
   realtimeImpl = createCaseRealtime(io, (caseId, accountIds) => sync.closeFor(caseId, accountIds));

@@ -21,6 +21,8 @@ export interface UpdateWriterOptions {
   windowMs: number;
   compactAfterUpdates: number;
   logger: Logger;
+  /** Called after each successful commit with its size and duration (for metrics). */
+  onCommit?: (updates: number, seconds: number) => void;
 }
 
 const MAX_BACKOFF_MS = 2_000;
@@ -113,8 +115,10 @@ export class UpdateWriter implements UpdateSink {
     const stateVectors = new Map<Room, Uint8Array>();
     for (const item of batch) if (!stateVectors.has(item.room)) stateVectors.set(item.room, Y.encodeStateVector(item.room.doc));
     let ok = true;
+    const started = performance.now();
     try {
       await this.serial(() => this.store.append(batch.map((item) => item.row)));
+      this.options.onCommit?.(batch.length, (performance.now() - started) / 1000);
       this.failures = 0;
       this.afterStored(batch, stateVectors);
     } catch (error) {
