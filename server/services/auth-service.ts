@@ -149,6 +149,11 @@ export async function startSession(db: Db, times: SessionTimes, accountId: strin
   return { token, sessionId };
 }
 
+/** Past its absolute expiry, or its account deactivated (idle expiry is the caller's rule). */
+function isSessionOver(session: Pick<Principal, 'expiresAt' | 'deactivatedAt'>, at: number): boolean {
+  return at >= Date.parse(session.expiresAt) || session.deactivatedAt !== null;
+}
+
 /** Resolves a session token to its principal, ending sessions past their idle or absolute expiry. */
 export async function authenticate(db: Db, times: SessionTimes, token: string | undefined): Promise<Principal | null> {
   if (!token || token.length > 200) return null;
@@ -156,7 +161,7 @@ export async function authenticate(db: Db, times: SessionTimes, token: string | 
   if (!session) return null;
   const at = Date.now();
   const idleFor = at - Date.parse(session.lastSeenAt);
-  if (at >= Date.parse(session.expiresAt) || idleFor >= times.sessionIdleMs || session.deactivatedAt !== null) {
+  if (isSessionOver(session, at) || idleFor >= times.sessionIdleMs) {
     await deleteSession(db, session.sessionId);
     return null;
   }
@@ -173,7 +178,7 @@ export async function refreshLiveSession(db: Db, sessionId: string): Promise<boo
   const session = await findSessionWithAccount(db, sessionId);
   if (!session) return false;
   const at = Date.now();
-  if (at >= Date.parse(session.expiresAt) || session.deactivatedAt !== null) {
+  if (isSessionOver(session, at)) {
     await deleteSession(db, sessionId);
     return false;
   }
