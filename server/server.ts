@@ -16,7 +16,10 @@ import { createOperationsApp, createMetrics } from './http/operations.js';
 import { createStaticApp } from './http/static.js';
 import { createLogger, type Logger } from './logger.js';
 import { LiveConnections } from './realtime/live-connections.js';
-import { createCaseRealtime, createSocketServer, type PolkuIo } from './realtime/socket-server.js';
+import { createCaseRealtime, createMeetingRealtime, createSocketServer, type PolkuIo } from './realtime/socket-server.js';
+import type { MeetingRealtime } from './realtime/meeting-realtime.js';
+import { startGuestSweeper } from './realtime/guest-sweeper.js';
+import { createServerDocs } from './sync/server-edits.js';
 import type { CaseRealtime } from './realtime/case-realtime.js';
 import { startSessionSweeper } from './realtime/session-sweeper.js';
 import { createDocumentStore, type DocumentStore } from './repositories/documents.js';
@@ -78,6 +81,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   registry = new RoomRegistry({ store, writer, fanout, unloadAfterMs: config.unloadAfterMs, logger });
   const live = new LiveConnections();
+  const guests = new LiveConnections();
+  const docs = createServerDocs(registry, writer, logger);
 
   // Socket.IO and the Yjs server need the HTTP server, and the API needs them: bind late.
   let realtimeImpl: CaseRealtime | null = null;
@@ -86,9 +91,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     revoke: (caseId, accountIds) => realtimeImpl?.revoke(caseId, accountIds),
     revokeAccount: (accountId) => realtimeImpl?.revokeAccount(accountId)
   };
+  let meetingsImpl: MeetingRealtime | null = null;
+  const meetings: MeetingRealtime = {
+    caseChanged: (caseId) => meetingsImpl?.caseChanged(caseId),
+    changed: (meetingId, caseId) => meetingsImpl?.changed(meetingId, caseId),
+    ended: (meetingId, caseId) => meetingsImpl?.ended(meetingId, caseId),
+    guestChanged: (guestId, status) => meetingsImpl?.guestChanged(guestId, status)
+  };
   const app = new Hono();
   app.route('/', createOperationsApp(db, metrics));
-  app.route('/', createApi({ db, config, live, realtime, logger }));
+  app.route('/', createApi({ db, config, live, realtime, logger, docs, meetings }));
   if (!options.devMiddleware && config.clientDir) app.route('/', createStaticApp(config.clientDir));
   const honoListener = getRequestListener(app.fetch);
   const httpServer = http.createServer((req, res) => {
@@ -99,10 +111,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     void honoListener(req, res);
   });
 
-  sync = new SyncServer({ db, config, registry, live, logger });
+  sync = new SyncServer({ db, config, registry, live, guests, logger });
   const stopSweeper = startSessionSweeper(db, live, logger, config.sessionSweepMs);
-  const io = createSocketServer(httpServer, { db, config, live, logger });
+  const stopGuestSweeper = startGuestSweeper(db, guests, logger, config.sessionSweepMs);
+  const io = createSocketServer(httpServer, { db, config, live, guests, logger });
   realtimeImpl = createCaseRealtime(io, (caseId, accountIds) => sync.closeFor(caseId, accountIds));
+  meetingsImpl = createMeetingRealtime(io, (guestId) => guests.closeSession(guestId, 'revoked'));
   httpServer.on('upgrade', (req, socket, head) => {
     const url = req.url ?? '';
     if (url.startsWith(YJS_PATH_PREFIX)) {
@@ -131,6 +145,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     (stopping ??= (async () => {
       logger.info('shutting down');
       stopSweeper();
+      stopGuestSweeper();
       httpServer.close();
       sync.closeAll();
       io.disconnectSockets(true);

@@ -35,7 +35,10 @@ export const AUDIT_ACTIONS = [
   'account_change',
   'audit_export',
   'export',
-  'print'
+  'print',
+  'meeting_change',
+  'guest_change',
+  'client_voice'
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -11,6 +11,7 @@ export const ERROR_CODES = [
   'too_many_requests',
   'consent_required',
   'link_expired',
+  'code_in_use',
   'payload_too_large',
   'internal'
 ] as const;

@@ -16,3 +16,6 @@ export function colorFor(accountId: string): string {
   for (const ch of accountId) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
   return PALETTE[hash % PALETTE.length]!;
 }
+
+/** How the client appears in presence when their device is in the meeting (no name is sent). */
+export const CLIENT_PRESENCE: PresenceUser = { id: 'client', name: '', role: 'client', organisation: '', color: '#1a7f37' };

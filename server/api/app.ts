@@ -11,6 +11,8 @@ import { authRoutes, meRoutes } from './routes/auth.js';
 import { adminRoutes, invitationRoutes, organisationRoutes } from './routes/admin.js';
 import { auditRoutes } from './routes/audit.js';
 import { caseRoutes } from './routes/cases.js';
+import { guestRoutes } from './routes/guest.js';
+import { meetingRoutes } from './routes/meetings.js';
 
 /** The API routes; its type is what the client's typed API client is derived from. */
 export function createApi(deps: ApiDeps) {
@@ -60,7 +62,9 @@ export function createApi(deps: ApiDeps) {
     .route('/', organisationRoutes)
     .route('/', adminRoutes)
     .route('/', invitationRoutes)
-    .route('/', auditRoutes);
+    .route('/', auditRoutes)
+    .route('/', meetingRoutes)
+    .route('/', guestRoutes);
 }
 
 export type AppType = ReturnType<typeof createApi>;

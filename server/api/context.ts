@@ -3,6 +3,8 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import type { CaseRealtime } from '../realtime/case-realtime.js';
+import type { MeetingRealtime } from '../realtime/meeting-realtime.js';
+import type { ServerDocs } from '../sync/server-edits.js';
 import type { LiveConnections } from '../realtime/live-connections.js';
 import type { Principal } from '../services/auth-service.js';
 
@@ -12,6 +14,9 @@ export interface ApiDeps {
   live: LiveConnections;
   realtime: CaseRealtime;
   logger: Logger;
+  /** Edits the server makes to live documents (decisions made actions, the client's words). */
+  docs: ServerDocs;
+  meetings: MeetingRealtime;
 }
 
 export interface ApiEnv {

@@ -1,6 +1,7 @@
 /** The typed database schema: one `*Table` interface per table. Timestamps are ISO-8601 UTC text. */
 import type { Generated, Insertable, Kysely, Selectable } from 'kysely';
 import type { Role } from '../../shared/roles.js';
+import type { GuestStatus, MeetingStatus } from '../../shared/meetings.js';
 
 export interface OrganisationTable {
   id: string;
@@ -112,6 +113,82 @@ export interface AuditLogTable {
   user_agent: string | null;
 }
 
+/** A meeting on a case. `agenda` and `follow` are JSON (validated by the shared schemas). */
+export interface MeetingTable {
+  id: string;
+  case_id: string;
+  status: MeetingStatus;
+  scheduled_at: string;
+  place: string | null;
+  video_url: string | null;
+  agenda: string;
+  current_item: Generated<number>;
+  follow: string | null;
+  chair_id: string;
+  created_by: string;
+  created_at: string;
+  started_at: string | null;
+  ended_at: string | null;
+  /** The plan's JSON when the meeting started, to list what changed in it. */
+  plan_at_start: string | null;
+  /** The generated meeting record (JSON), once ended. */
+  record: string | null;
+}
+
+export interface MeetingInviteeTable {
+  meeting_id: string;
+  account_id: string;
+}
+
+export interface MeetingAttendanceTable {
+  meeting_id: string;
+  /** An account id, or `client`. */
+  participant: string;
+  name: string;
+  role: string;
+  organisation: string;
+  joined_at: string;
+}
+
+export interface MeetingDecisionTable {
+  id: string;
+  meeting_id: string;
+  text: string;
+  created_by: string;
+  created_at: string;
+  goal_id: string | null;
+  action_id: string | null;
+}
+
+/** A join code for one meeting; `id` is the code's hash. */
+export interface JoinCodeTable {
+  id: string;
+  meeting_id: string;
+  created_by: string;
+  created_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+}
+
+/** A client's device in a meeting; `id` is the hash of its cookie's token. */
+export interface GuestSessionTable {
+  id: string;
+  meeting_id: string;
+  join_code_id: string;
+  status: GuestStatus;
+  device: string;
+  created_at: string;
+  expires_at: string;
+  decided_by: string | null;
+  decided_at: string | null;
+}
+
+export interface JoinFailureTable {
+  id: string;
+  ip: string;
+  at: string;
+}
+
 export interface Database {
   organisations: OrganisationTable;
   accounts: AccountTable;
@@ -123,9 +200,21 @@ export interface Database {
   consents: ConsentTable;
   account_links: AccountLinkTable;
   audit_log: AuditLogTable;
+  meetings: MeetingTable;
+  meeting_invitees: MeetingInviteeTable;
+  meeting_attendance: MeetingAttendanceTable;
+  meeting_decisions: MeetingDecisionTable;
+  join_codes: JoinCodeTable;
+  guest_sessions: GuestSessionTable;
+  join_failures: JoinFailureTable;
 }
 
 export type Db = Kysely<Database>;
+export type { Insertable };
+export type { GuestStatus, MeetingStatus };
+export type Meeting = Selectable<MeetingTable>;
+export type GuestSession = Selectable<GuestSessionTable>;
+export type JoinCode = Selectable<JoinCodeTable>;
 export type Organisation = Selectable<OrganisationTable>;
 export type Account = Selectable<AccountTable>;
 export type NewAccount = Insertable<AccountTable>;

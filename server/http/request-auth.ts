@@ -4,11 +4,19 @@ import type { Duplex } from 'node:stream';
 import { parse } from 'hono/utils/cookie';
 
 export const SESSION_COOKIE = 'polku_session';
+/** The client's device in a meeting (no account): a separate cookie, never a session. */
+export const GUEST_COOKIE = 'polku_guest';
 
 /** The session token from a raw Cookie header. */
 export function sessionTokenFromCookieHeader(header: string | undefined): string | undefined {
   if (!header) return undefined;
   return parse(header, SESSION_COOKIE)[SESSION_COOKIE];
+}
+
+/** The guest token from a raw Cookie header. */
+export function guestTokenFromCookieHeader(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  return parse(header, GUEST_COOKIE)[GUEST_COOKIE];
 }
 
 /**

@@ -4,15 +4,24 @@
  */
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
+import type { Namespace } from 'socket.io';
 import type {
   ClientToServerEvents,
+  GuestClientToServerEvents,
+  GuestServerToClientEvents,
+  GuestSocketData,
   InterServerEvents,
+  MeetingPresence,
   ServerToClientEvents,
   SocketData
 } from '../../shared/socket-events.js';
+import { followSchema } from '../../shared/meetings.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/database.js';
-import { isAllowedOrigin, refuseUpgrade, sessionTokenFromCookieHeader } from '../http/request-auth.js';
+import { guestTokenFromCookieHeader, isAllowedOrigin, refuseUpgrade, sessionTokenFromCookieHeader } from '../http/request-auth.js';
+import { authenticateGuest, type Guest } from '../services/guest-auth.js';
+import { loadMeeting, mayChair, noteAttendance, setFollow } from '../services/meeting-service.js';
+import type { MeetingRealtime } from './meeting-realtime.js';
 import type { Logger } from '../logger.js';
 import { AppError } from '../errors.js';
 import { findSessionWithAccount } from '../repositories/sessions.js';
@@ -22,17 +31,28 @@ import type { CaseRealtime } from './case-realtime.js';
 import type { LiveConnections } from './live-connections.js';
 
 export type PolkuIo = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type GuestNamespace = Namespace<GuestClientToServerEvents, GuestServerToClientEvents, InterServerEvents, GuestSocketData>;
+
+/** The Socket.IO namespace of clients' devices. */
+export const GUEST_NAMESPACE = '/guest';
+
+/** The `/guest` namespace with its own event map (Socket.IO types every namespace like the main one). */
+function guestNamespaceOf(io: PolkuIo): GuestNamespace {
+  return io.of(GUEST_NAMESPACE) as unknown as GuestNamespace;
+}
 
 export interface SocketServerDeps {
   db: Db;
   config: Config;
   live: LiveConnections;
+  guests: LiveConnections;
   logger: Logger;
 }
 
 export function createSocketServer(httpServer: HttpServer, deps: SocketServerDeps): PolkuIo {
-  const { db, config, live, logger } = deps;
+  const { db, config, live, guests, logger } = deps;
   const principals = new WeakMap<IncomingMessage, Principal>();
+  const guestsOf = new WeakMap<IncomingMessage, Guest>();
 
   const io: PolkuIo = new Server(httpServer, {
     path: '/socket.io',
@@ -48,10 +68,17 @@ export function createSocketServer(httpServer: HttpServer, deps: SocketServerDep
       };
       if (!isAllowedOrigin(req.headers.origin, req.headers.host, config.allowedOrigins)) return refuse(403, 'origin not allowed');
       authenticate(db, config, sessionTokenFromCookieHeader(req.headers.cookie))
-        .then((principal) => {
-          if (!principal) return refuse(401, 'not signed in');
-          if (live.count(principal.sessionId) >= config.maxConnectionsPerSession) return refuse(429, 'too many connections');
-          principals.set(req, principal);
+        .then(async (principal) => {
+          if (principal) {
+            if (live.count(principal.sessionId) >= config.maxConnectionsPerSession) return refuse(429, 'too many connections');
+            principals.set(req, principal);
+            return callback(null, true);
+          }
+          // No session: perhaps a client's device in a meeting's lobby or in the meeting.
+          const guest = await authenticateGuest(db, guestTokenFromCookieHeader(req.headers.cookie));
+          if (!guest || (guest.status !== 'waiting' && guest.status !== 'admitted')) return refuse(401, 'not signed in');
+          if (guests.count(guest.id) >= config.maxConnectionsPerSession) return refuse(429, 'too many connections');
+          guestsOf.set(req, guest);
           callback(null, true);
         })
         .catch((error: unknown) => {
@@ -66,7 +93,41 @@ export function createSocketServer(httpServer: HttpServer, deps: SocketServerDep
     if (!principal) return next(new Error('not signed in'));
     socket.data.accountId = principal.accountId;
     socket.data.sessionId = principal.sessionId;
+    socket.data.name = principal.name;
+    socket.data.role = principal.role;
+    socket.data.organisation = principal.organisationName;
+    socket.data.meetings = {};
     next();
+  });
+
+  const guestNs = guestNamespaceOf(io);
+  guestNs.use((socket, next) => {
+    const guest = guestsOf.get(socket.request);
+    if (!guest) return next(new Error('not in a meeting'));
+    socket.data.guestId = guest.id;
+    socket.data.meetingId = guest.meetingId;
+    next();
+  });
+  guestNs.on('connection', (socket) => {
+    const { guestId, meetingId } = socket.data;
+    const unregister = guests.add({ sessionId: guestId, accountId: guestId }, { close: () => socket.disconnect(true) });
+    void socket.join(guestRoomOf(guestId));
+    void (async () => {
+      // Re-read: the chair may have decided between the handshake and now.
+      const guest = await authenticateGuest(db, guestTokenFromCookieHeader(socket.request.headers.cookie));
+      if (!guest || guest.id !== guestId) return socket.disconnect(true);
+      socket.emit('guest:status', { status: guest.status });
+      if (guest.status === 'admitted') {
+        await socket.join(clientsInRoomOf(meetingId));
+        await emitPresence(io, meetingId);
+      } else if (guest.status !== 'waiting') {
+        socket.disconnect(true);
+      }
+    })().catch((error: unknown) => logger.warn({ err: error }, 'guest socket check failed'));
+    socket.on('disconnect', () => {
+      unregister();
+      void emitPresence(io, meetingId).catch(() => undefined);
+    });
   });
 
   /** The principal behind a socket, re-read so that a changed session is noticed. */
@@ -82,13 +143,59 @@ export function createSocketServer(httpServer: HttpServer, deps: SocketServerDep
         socket.disconnect(true);
       }
     });
-    socket.on('disconnect', unregister);
+    socket.on('disconnect', () => {
+      unregister();
+      // The socket has left its rooms by now, so presence no longer counts it.
+      for (const meetingId of Object.keys(socket.data.meetings)) void emitPresence(io, meetingId).catch(() => undefined);
+    });
+    socket.on('meeting:join', (meetingId, ack) => {
+      if (typeof ack !== 'function') return;
+      if (typeof meetingId !== 'string' || !UUID.test(meetingId)) return ack({ ok: false, code: 'bad_request' });
+      void (async () => {
+        const principal = await principalOf(socket.data.sessionId);
+        if (!principal) return ack({ ok: false, code: 'not_found' });
+        const meta = { ip: socket.handshake.address, userAgent: socket.handshake.headers['user-agent'] ?? null };
+        const loaded = await loadMeeting(db, principal, meetingId, meta);
+        socket.data.meetings = { ...socket.data.meetings, [meetingId]: { chair: mayChair(principal, loaded) } };
+        await socket.join(meetingRoomOf(meetingId));
+        await noteAttendance(db, loaded.meeting, { id: principal.accountId, name: principal.name, role: principal.role, organisation: principal.organisationName });
+        const follow = loaded.meeting.follow ? followSchema.safeParse(JSON.parse(loaded.meeting.follow)).data ?? null : null;
+        ack({ ok: true, follow });
+        await emitPresence(io, meetingId);
+      })().catch((error: unknown) => {
+        if (!(error instanceof AppError)) logger.error({ err: error }, 'meeting:join failed');
+        ack({ ok: false, code: 'not_found' });
+      });
+    });
+    socket.on('meeting:leave', (meetingId) => {
+      if (typeof meetingId !== 'string' || !socket.data.meetings[meetingId]) return;
+      const { [meetingId]: _left, ...rest } = socket.data.meetings;
+      socket.data.meetings = rest;
+      void Promise.resolve(socket.leave(meetingRoomOf(meetingId))).then(() => emitPresence(io, meetingId));
+    });
+    socket.on('meeting:focus', (payload, ack) => {
+      if (typeof ack !== 'function') return;
+      const meetingId = typeof payload === 'object' && payload !== null ? (payload as { meetingId?: unknown }).meetingId : undefined;
+      const state = followSchema.safeParse(typeof payload === 'object' && payload !== null ? (payload as { state?: unknown }).state : undefined);
+      if (typeof meetingId !== 'string' || !state.success) return ack({ ok: false, code: 'bad_request' });
+      if (!socket.data.meetings[meetingId]?.chair) return ack({ ok: false, code: 'not_found' });
+      void (async () => {
+        const principal = await principalOf(socket.data.sessionId);
+        if (!principal) return ack({ ok: false, code: 'not_found' });
+        await setFollow(db, principal, meetingId, state.data);
+        socket.to(meetingRoomOf(meetingId)).emit('meeting:focus', { meetingId, state: state.data });
+        ack({ ok: true });
+      })().catch((error: unknown) => {
+        if (!(error instanceof AppError)) logger.error({ err: error }, 'meeting:focus failed');
+        ack({ ok: false, code: 'not_found' });
+      });
+    });
     socket.on('session:ping', (ack) => {
       if (typeof ack === 'function') ack({ at: new Date().toISOString() });
     });
     socket.on('case:subscribe', (caseId, ack) => {
       if (typeof ack !== 'function') return;
-      if (typeof caseId !== 'string' || !/^[0-9a-f-]{36}$/.test(caseId)) return ack({ ok: false, code: 'bad_request' });
+      if (typeof caseId !== 'string' || !UUID.test(caseId)) return ack({ ok: false, code: 'bad_request' });
       void (async () => {
         const principal = await principalOf(socket.data.sessionId);
         if (!principal) return ack({ ok: false, code: 'not_found' });
@@ -107,6 +214,73 @@ export function createSocketServer(httpServer: HttpServer, deps: SocketServerDep
   });
 
   return io;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The Socket.IO room of the people present in a meeting. */
+export function meetingRoomOf(meetingId: string): string {
+  return `meeting:${meetingId}`;
+}
+
+/** The `/guest` room of one client device's sockets. */
+function guestRoomOf(guestId: string): string {
+  return `guest:${guestId}`;
+}
+
+/** The `/guest` room of the admitted client devices of a meeting. */
+function clientsInRoomOf(meetingId: string): string {
+  return `clients-in:${meetingId}`;
+}
+
+/** Tells everyone in a meeting who is there (from the live sockets, so it works across instances). */
+async function emitPresence(io: PolkuIo, meetingId: string): Promise<void> {
+  const sockets = await io.in(meetingRoomOf(meetingId)).fetchSockets();
+  const people = new Map<string, MeetingPresence>();
+  for (const s of sockets) {
+    const chair = s.data.meetings?.[meetingId]?.chair ?? false;
+    const known = people.get(s.data.accountId);
+    people.set(s.data.accountId, { id: s.data.accountId, name: s.data.name, role: s.data.role, organisation: s.data.organisation, chair: chair || (known?.chair ?? false) });
+  }
+  const clients = await guestNamespaceOf(io).in(clientsInRoomOf(meetingId)).fetchSockets();
+  const list = [...people.values()].sort((a, b) => a.name.localeCompare(b.name));
+  io.to(meetingRoomOf(meetingId)).emit('meeting:presence', { meetingId, people: list, client: clients.length > 0 });
+}
+
+/** Live-socket side effects of meeting changes. */
+export function createMeetingRealtime(io: PolkuIo, closeGuest: (guestId: string) => void): MeetingRealtime {
+  const guestNs = guestNamespaceOf(io);
+  return {
+    caseChanged(caseId) {
+      io.to(caseRoomOf(caseId)).emit('case:meetings', { caseId });
+    },
+    changed(meetingId, caseId) {
+      io.to(meetingRoomOf(meetingId)).emit('meeting:changed', { meetingId });
+      io.to(caseRoomOf(caseId)).emit('case:meetings', { caseId });
+    },
+    ended(meetingId, caseId) {
+      io.to(meetingRoomOf(meetingId)).emit('meeting:ended', { meetingId });
+      io.to(caseRoomOf(caseId)).emit('case:meetings', { caseId });
+    },
+    guestChanged(guestId, status) {
+      guestNs.to(guestRoomOf(guestId)).emit('guest:status', { status });
+      if (status === 'admitted') {
+        void guestNs
+          .in(guestRoomOf(guestId))
+          .fetchSockets()
+          .then(async (sockets) => {
+            for (const s of sockets) s.join(clientsInRoomOf(s.data.meetingId));
+            const meetingId = sockets[0]?.data.meetingId;
+            if (meetingId) await emitPresence(io, meetingId);
+          })
+          .catch(() => undefined);
+        return;
+      }
+      if (status === 'waiting') return;
+      closeGuest(guestId);
+      guestNs.in(guestRoomOf(guestId)).disconnectSockets(true);
+    }
+  };
 }
 
 /** The Socket.IO room of a case's subscribers (not a Yjs room). */

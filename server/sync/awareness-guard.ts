@@ -6,6 +6,7 @@
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { colorFor, type PresenceUser } from '../../shared/presence.js';
+import type { Principal } from '../services/auth-service.js';
 import type { RoomPeer } from './peer.js';
 import type { Room } from './room.js';
 
@@ -13,9 +14,8 @@ import type { Room } from './room.js';
 const MAX_IDS_PER_PEER = 4;
 const MAX_STATE_CHARS = 16 * 1024;
 
-/** The identity the server puts into a peer's awareness state. */
-export function userOf(peer: RoomPeer): PresenceUser {
-  const p = peer.principal;
+/** The presence identity of a signed-in person. */
+export function userOfPrincipal(p: Principal): PresenceUser {
   return { id: p.accountId, name: p.name, role: p.role, organisation: p.organisationName, color: colorFor(p.accountId) };
 }
 
@@ -39,7 +39,7 @@ export function guardAwareness(update: Uint8Array, peer: RoomPeer, room: Room): 
     if (stateText.length > MAX_STATE_CHARS) continue;
     const state: unknown = JSON.parse(stateText);
     if (state !== null && (typeof state !== 'object' || Array.isArray(state))) continue;
-    const rewritten = state === null ? null : { ...(state as Record<string, unknown>), user: userOf(peer) };
+    const rewritten = state === null ? null : { ...(state as Record<string, unknown>), user: peer.identity.user };
     entries.push([clientId, clock, JSON.stringify(rewritten)]);
   }
   if (entries.length === 0) return null;

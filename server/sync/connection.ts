@@ -13,9 +13,8 @@ import { WebSocket } from 'ws';
 import type { DocAccess } from '../../shared/roles.js';
 import { MESSAGE_AWARENESS, MESSAGE_QUERY_AWARENESS, MESSAGE_SYNC } from '../../shared/sync-protocol.js';
 import type { Logger } from '../logger.js';
-import type { Principal } from '../services/auth-service.js';
 import { guardAwareness } from './awareness-guard.js';
-import type { RoomPeer } from './peer.js';
+import type { PeerIdentity, RoomPeer } from './peer.js';
 import { encodeAwarenessMessage, readBytes, type Room } from './room.js';
 
 /** WebSocket close codes used by the sync server. */
@@ -45,7 +44,7 @@ export class SyncConnection implements RoomPeer {
   constructor(
     private readonly ws: WebSocket,
     private readonly room: Room,
-    readonly principal: Principal,
+    readonly identity: PeerIdentity,
     readonly access: DocAccess,
     readonly wantsSaved: boolean,
     private readonly limits: ConnectionLimits,

@@ -10,11 +10,18 @@ import { SAVED_PARAM } from '../../shared/sync-protocol.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/database.js';
 import { AppError } from '../errors.js';
-import { clientIp, isAllowedOrigin, refuseUpgrade as refuse, sessionTokenFromCookieHeader } from '../http/request-auth.js';
+import { clientIp, guestTokenFromCookieHeader, isAllowedOrigin, refuseUpgrade as refuse, sessionTokenFromCookieHeader } from '../http/request-auth.js';
 import { audit } from '../services/audit-service.js';
 import type { Logger } from '../logger.js';
 import type { LiveConnections } from '../realtime/live-connections.js';
-import { authenticate } from '../services/auth-service.js';
+import { authenticate, type Principal, type RequestMeta } from '../services/auth-service.js';
+import { authenticateGuest } from '../services/guest-auth.js';
+import type { SocketOwner } from '../realtime/live-connections.js';
+import type { DocAccess } from '../../shared/roles.js';
+import { caseRoom } from '../../shared/rooms.js';
+import { CLIENT_PRESENCE } from '../../shared/presence.js';
+import { userOfPrincipal } from './awareness-guard.js';
+import type { PeerIdentity } from './peer.js';
 import { authoriseRoom } from '../services/case-service.js';
 import { CLOSE, SyncConnection } from './connection.js';
 import type { RoomRegistry } from './room-registry.js';
@@ -26,7 +33,18 @@ export interface SyncServerDeps {
   config: Config;
   registry: RoomRegistry;
   live: LiveConnections;
+  /** The client's devices in meetings, by guest session. */
+  guests: LiveConnections;
   logger: Logger;
+}
+
+interface Admission {
+  identity: PeerIdentity;
+  owner: SocketOwner;
+  registry: LiveConnections;
+  access: DocAccess;
+  caseId: string;
+  auditAs: { principal: Principal | null; guestOf: string | null };
 }
 
 export class SyncServer {
@@ -61,7 +79,7 @@ export class SyncServer {
   /** Handles an upgrade whose path starts with `/yjs/`. */
   async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', () => socket.destroy());
-    const { config, db, registry, live, logger } = this.deps;
+    const { config, db, registry, logger } = this.deps;
     const url = new URL(req.url ?? '/', 'http://localhost');
     let roomName: string;
     try {
@@ -71,23 +89,16 @@ export class SyncServer {
     }
     if (!isAllowedOrigin(req.headers.origin, req.headers.host, config.allowedOrigins)) return refuse(socket, 403);
 
-    const principal = await authenticate(db, config, sessionTokenFromCookieHeader(req.headers.cookie)).catch(() => null);
-    if (!principal) return refuse(socket, 401);
-    if (live.count(principal.sessionId) >= config.maxConnectionsPerSession) return refuse(socket, 429);
-
     const meta = { ip: clientIp(req), userAgent: req.headers['user-agent'] ?? null };
-    let access;
-    let caseId: string;
-    try {
-      ({ access, caseId } = await authoriseRoom(db, principal, roomName, meta));
-    } catch (error) {
-      return refuse(socket, error instanceof AppError ? error.status : 503);
-    }
+    const admission = await this.admit(req, roomName, meta);
+    if (typeof admission === 'number') return refuse(socket, admission);
+    const { identity, owner, registry: liveRegistry, access, caseId, auditAs } = admission;
 
     // Access to client data is audited before any of it is sent: no audit row, no connection.
     const sessionKind = access === 'edit' ? ('edit_session' as const) : ('view_session' as const);
+    const auditDetails = { room: roomName, ...(auditAs.guestOf ? { meeting: auditAs.guestOf, client: true } : {}) };
     try {
-      await audit(db, { action: `${sessionKind}_opened`, principal, caseId, details: { room: roomName }, meta });
+      await audit(db, { action: `${sessionKind}_opened`, principal: auditAs.principal, caseId, details: auditDetails, meta });
     } catch (error) {
       logger.error({ err: error }, 'audit failed; refusing the connection');
       return refuse(socket, 503);
@@ -120,14 +131,14 @@ export class SyncServer {
       const connection = new SyncConnection(
         ws,
         room,
-        principal,
+        identity,
         access,
         url.searchParams.get(SAVED_PARAM) === '1',
         { maxMessageBytes: config.maxMessageBytes, maxBufferedBytes: Math.max(16 * 1024 * 1024, config.maxMessageBytes * 2) },
         logger
       );
       this.connections.set(connection, caseId);
-      const unregister = live.add(principal, {
+      const unregister = liveRegistry.add(owner, {
         close: (reason) => connection.close(reason === 'revoked' ? CLOSE.accessRevoked : CLOSE.sessionEnded, reason)
       });
       ws.on('message', (data: RawData) => connection.receive(toUint8Array(data)));
@@ -136,9 +147,9 @@ export class SyncServer {
         this.connections.delete(connection);
         void audit(db, {
           action: `${sessionKind}_closed` as const,
-          principal,
+          principal: auditAs.principal,
           caseId,
-          details: { room: roomName, updates: connection.updatesApplied, dropped: connection.droppedMessages },
+          details: { ...auditDetails, updates: connection.updatesApplied, dropped: connection.droppedMessages },
           meta
         }).catch((error: unknown) => logger.error({ err: error }, 'audit failed'));
         unregister();
@@ -158,8 +169,47 @@ export class SyncServer {
   /** Closes the connections of these accounts to the rooms of one case (access revoked). */
   closeFor(caseId: string, accountIds: readonly string[]): void {
     for (const [connection, ofCase] of this.connections) {
-      if (ofCase === caseId && accountIds.includes(connection.principal.accountId)) connection.close(CLOSE.accessRevoked, 'access revoked');
+      if (ofCase === caseId && connection.identity.accountId !== null && accountIds.includes(connection.identity.accountId)) connection.close(CLOSE.accessRevoked, 'access revoked');
     }
+  }
+
+  /**
+   * Who may open `roomName`: a signed-in person with access to the case, or an admitted client
+   * whose meeting is live (the case's shared document only, read-only). A number is the HTTP
+   * status to refuse with.
+   */
+  private async admit(req: IncomingMessage, roomName: string, meta: RequestMeta): Promise<Admission | number> {
+    const { db, config, live, guests } = this.deps;
+    const principal = await authenticate(db, config, sessionTokenFromCookieHeader(req.headers.cookie)).catch(() => null);
+    if (principal) {
+      if (live.count(principal.sessionId) >= config.maxConnectionsPerSession) return 429;
+      try {
+        const { access, caseId } = await authoriseRoom(db, principal, roomName, meta);
+        return {
+          identity: { accountId: principal.accountId, user: userOfPrincipal(principal) },
+          owner: principal,
+          registry: live,
+          access,
+          caseId,
+          auditAs: { principal, guestOf: null }
+        };
+      } catch (error) {
+        return error instanceof AppError ? error.status : 503;
+      }
+    }
+    const guest = await authenticateGuest(db, guestTokenFromCookieHeader(req.headers.cookie)).catch(() => null);
+    if (!guest || guest.status !== 'admitted' || guest.meetingStatus !== 'live') return 401;
+    // A client's device sees their own case's shared document, nothing else.
+    if (roomName !== caseRoom(guest.caseId)) return 404;
+    if (guests.count(guest.id) >= config.maxConnectionsPerSession) return 429;
+    return {
+      identity: { accountId: null, user: CLIENT_PRESENCE },
+      owner: { sessionId: guest.id, accountId: guest.id },
+      registry: guests,
+      access: 'view',
+      caseId: guest.caseId,
+      auditAs: { principal: null, guestOf: guest.meetingId }
+    };
   }
 
   close(): void {

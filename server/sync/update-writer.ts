@@ -50,7 +50,7 @@ export class UpdateWriter implements UpdateSink {
     this.queue.push({
       room,
       peer,
-      row: { docName: room.name, seq: room.nextSeq++, data: update, accountId: peer.principal.accountId }
+      row: { docName: room.name, seq: room.nextSeq++, data: update, accountId: peer.identity.accountId }
     });
     this.schedule(this.options.windowMs);
   }

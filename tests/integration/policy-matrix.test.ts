@@ -65,6 +65,12 @@ const ADMIN_ONLY = (adminStatus: number, otherOrgAdmin: number): Row => ({
   expect: { ...SIGNED_IN(403) },
   byRole: { admin: { nonmember: adminStatus, other_org: otherOrgAdmin } }
 });
+/** Chairing a meeting: its chair (the responsible person here) and coordinators who manage the case with edit access. */
+const CHAIR = (allowed: number | string): Expected => ({ responsible: allowed, member: 403, view_member: 403, consented: 403, ...DENIED });
+const CHAIR_COORDINATOR = (allowed: number | string): Partial<Record<Role, Expected>> => ({ coordinator: { member: allowed, view_member: 403, nonmember: 403 } });
+/** Changing a case's content: members with edit access (never observers, nor coordinators who only see). */
+const EDIT = (allowed: number): Expected => ({ responsible: allowed, member: allowed, view_member: 403, consented: allowed, ...DENIED });
+const EDIT_BY_ROLE: Partial<Record<Role, Expected>> = { observer: { member: 403, consented: 403 }, coordinator: { nonmember: 403 } };
 const PUBLIC = (status: number): Expected => Object.fromEntries(RELATIONS.map((r) => [r, status]));
 const RELATIONS: Relation[] = ['responsible', 'member', 'view_member', 'nonmember', 'consented', 'unconsented', 'other_org', 'deactivated', 'signed_out'];
 
@@ -121,11 +127,37 @@ const MATRIX: Row[] = [
       admin: { ...SIGNED_IN(200), consented: 404, unconsented: 404, other_org: 404 }
     }
   },
+  { route: 'GET /api/cases/:id/meetings', expect: READ, byRole: READ_COORDINATOR },
+  { route: 'POST /api/cases/:id/meetings', expect: EDIT(201), byRole: EDIT_BY_ROLE },
+  { route: 'GET /api/meetings/:meetingId', expect: READ, byRole: READ_COORDINATOR },
+  { route: 'GET /api/meetings/:meetingId/record', expect: READ, byRole: READ_COORDINATOR },
+  // The meeting in these rows has ended: whoever passes the access check gets 409.
+  { route: 'POST /api/meetings/:meetingId/start', expect: CHAIR(409), byRole: CHAIR_COORDINATOR(409) },
+  { route: 'POST /api/meetings/:meetingId/end', expect: CHAIR(409), byRole: CHAIR_COORDINATOR(409) },
+  { route: 'POST /api/meetings/:meetingId/turn', expect: CHAIR(409), byRole: CHAIR_COORDINATOR(409) },
+  { route: 'POST /api/meetings/:meetingId/join-codes', expect: CHAIR(409), byRole: CHAIR_COORDINATOR(409) },
+  { route: 'POST /api/meetings/:meetingId/decisions', expect: EDIT(409), byRole: EDIT_BY_ROLE },
+  { route: 'POST /api/meetings/:meetingId/decisions/:decisionId/action', expect: EDIT(409), byRole: EDIT_BY_ROLE },
+  { route: 'GET /api/meetings/:meetingId/guests', expect: CHAIR(200), byRole: CHAIR_COORDINATOR(200) },
+  // An unknown device: the chair passes the access check and gets 404.
+  { route: 'POST /api/meetings/:meetingId/guests/:guestId/:decision', expect: CHAIR(404), byRole: CHAIR_COORDINATOR(404) },
+  // The client's routes know nobody by a session: only a guest cookie counts.
+  { route: 'POST /api/join', expect: PUBLIC(400) },
+  { route: 'GET /api/guest', expect: PUBLIC(401) },
+  { route: 'GET /api/guest/context', expect: PUBLIC(401) },
+  { route: 'POST /api/guest/voice', expect: PUBLIC(401) },
+  { route: 'POST /api/guest/leave', expect: PUBLIC(200) },
   { route: 'WS /yjs/case:<id>', expect: { ...READ, responsible: 101, member: 101, view_member: 101, consented: 101 }, byRole: { coordinator: { nonmember: 101 } } },
   { route: 'WS /yjs/case:<id>:internal', expect: { ...READ, responsible: 101, member: 101, view_member: 101, consented: 101 }, byRole: { coordinator: { nonmember: 101 } } },
   { route: 'IO handshake', expect: { ...SIGNED_IN(101) } },
   {
     route: 'IO case:subscribe',
+    expect: { responsible: 'ok', member: 'ok', view_member: 'ok', consented: 'ok', nonmember: 'not_found', unconsented: 'not_found', other_org: 'not_found' },
+    byRole: { coordinator: { nonmember: 'ok' } },
+    only: ['responsible', 'member', 'view_member', 'consented', 'nonmember', 'unconsented', 'other_org']
+  },
+  {
+    route: 'IO meeting:join',
     expect: { responsible: 'ok', member: 'ok', view_member: 'ok', consented: 'ok', nonmember: 'not_found', unconsented: 'not_found', other_org: 'not_found' },
     byRole: { coordinator: { nonmember: 'ok' } },
     only: ['responsible', 'member', 'view_member', 'consented', 'nonmember', 'unconsented', 'other_org']
@@ -150,6 +182,7 @@ describe.each(testDialects())('access policy matrix on %s', (dialect) => {
   let withdrawnConsentId: string;
   let deactivatedTargetId: string;
   let activeTargetId: string;
+  let meetingId: string;
   const personas: Persona[] = [];
   const password = 'matrix password 123';
   let counter = 0;
@@ -218,6 +251,10 @@ describe.each(testDialects())('access policy matrix on %s', (dialect) => {
     }
     deactivatedTargetId = personas.find((p) => p.relation === 'deactivated')!.accountId!;
     activeTargetId = (await account('coach', 'Kemi')).id;
+    // A meeting chaired by the responsible person, held and ended.
+    meetingId = ((await (await api('POST', `/api/cases/${caseId}/meetings`, ownerCookie, { scheduledAt: new Date().toISOString() })).json()) as { id: string }).id;
+    expect((await api('POST', `/api/meetings/${meetingId}/start`, ownerCookie)).status).toBe(200);
+    expect((await api('POST', `/api/meetings/${meetingId}/end`, ownerCookie)).status).toBe(200);
   }, 120_000);
 
   afterAll(async () => {
@@ -241,6 +278,10 @@ describe.each(testDialects())('access policy matrix on %s', (dialect) => {
       .replace(':id', caseId)
       .replace(':consentId', withdrawnConsentId)
       .replace(':seq', '1')
+      .replace(':meetingId', meetingId)
+      .replace(':decisionId', crypto.randomUUID())
+      .replace(':guestId', 'a'.repeat(64))
+      .replace(':decision', 'admit')
       .replace(':token', 'x'.repeat(43));
     const ws = server.url.replace('http', 'ws');
     const cookie = persona.cookie;
@@ -250,6 +291,32 @@ describe.each(testDialects())('access policy matrix on %s', (dialect) => {
         if (response.status !== 200) return response.status;
         const list = (await response.json()) as Array<{ id: string }>;
         return list.some((c) => c.id === caseId) ? 'listed' : 'absent';
+      }
+      case 'POST /api/cases/:id/meetings':
+        return (await api('POST', path, cookie, { scheduledAt: '2030-01-01T09:00:00Z' })).status;
+      case 'POST /api/meetings/:meetingId/turn':
+        return (await api('POST', path, cookie, { index: 0 })).status;
+      case 'POST /api/meetings/:meetingId/join-codes':
+        return (await api('POST', path, cookie, {})).status;
+      case 'POST /api/meetings/:meetingId/decisions':
+        return (await api('POST', path, cookie, { text: 'Päätös' })).status;
+      case 'POST /api/meetings/:meetingId/decisions/:decisionId/action':
+        return (await api('POST', path, cookie, { goalId: 'g' })).status;
+      case 'POST /api/join':
+        return (await api('POST', path, cookie, { code: 'short' })).status;
+      case 'POST /api/guest/voice':
+        return (await api('POST', path, cookie, { kind: 'wish', text: 'Toive' })).status;
+      case 'IO meeting:join': {
+        const socket = connectSocket(server.url, { forceNew: true, transports: ['websocket'], extraHeaders: { cookie } });
+        try {
+          const result = await new Promise<{ ok: boolean; code?: string }>((resolve, reject) => {
+            socket.once('connect_error', reject);
+            socket.emit('meeting:join', meetingId, resolve);
+          });
+          return result.ok ? 'ok' : result.code!;
+        } finally {
+          socket.disconnect();
+        }
       }
       case 'POST /api/cases':
         return (await api('POST', path, cookie, { displayName: 'Matriisin tapaus' })).status;
