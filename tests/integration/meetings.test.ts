@@ -16,7 +16,8 @@ import { connectYjs, upgradeStatus, waitFor, webSocketWithHeaders, type YjsClien
 
 describe.each(testDialects())('meetings and the client joining on %s', (dialect) => {
   let server: TestServer;
-  const open: Array<{ destroy?: () => void; disconnect?: () => void }> = [];
+  /** Everything to close after the suite. */
+  const open: Array<{ destroy: () => void }> = [];
 
   const api = async (method: string, path: string, cookie: string, body?: unknown, headers: Record<string, string> = {}) => {
     const response = await fetch(`${server.url}${path}`, {
@@ -92,10 +93,7 @@ describe.each(testDialects())('meetings and the client joining on %s', (dialect)
     server = await startTestServer(dialect, { env: { POLKU_SESSION_SWEEP_MS: '200' } });
   });
   afterAll(async () => {
-    for (const o of open) {
-      o.destroy?.();
-      o.disconnect?.();
-    }
+    for (const o of open) o.destroy();
     await server.close();
   });
 
@@ -139,7 +137,7 @@ describe.each(testDialects())('meetings and the client joining on %s', (dialect)
     const client = await admittedClient(meetingId, chair);
     const ws = await rawYjs(caseRoom(caseId), client.cookie);
     const socket = connectSocket(`${server.url}/guest`, { forceNew: true, transports: ['websocket'], extraHeaders: { cookie: client.cookie }, reconnection: false });
-    open.push(socket);
+    open.push({ destroy: () => socket.disconnect() });
     const statuses: string[] = [];
     socket.on('guest:status', ({ status }) => statuses.push(status));
     await waitFor(() => statuses.includes('admitted'), 2_000, 'admitted status');
@@ -280,7 +278,7 @@ describe.each(testDialects())('meetings and the client joining on %s', (dialect)
     const joinMeeting = (cookie: string) =>
       new Promise<{ socket: Socket; presence: Presence[] }>((resolve, reject) => {
         const socket = connectSocket(server.url, { forceNew: true, transports: ['websocket'], extraHeaders: { cookie } });
-        open.push(socket);
+        open.push({ destroy: () => socket.disconnect() });
         // Listen before joining: the first presence can arrive in the same tick as the answer.
         const presence: Presence[] = [];
         socket.on('meeting:presence', (p) => presence.push(p));
@@ -303,7 +301,7 @@ describe.each(testDialects())('meetings and the client joining on %s', (dialect)
     // A late joiner gets the current lead with the join answer.
     const late = await new Promise<MeetingJoinAck>((resolve) => {
       const socket = connectSocket(server.url, { forceNew: true, transports: ['websocket'], extraHeaders: { cookie: other.cookie } });
-      open.push(socket);
+      open.push({ destroy: () => socket.disconnect() });
       socket.emit('meeting:join', meetingId, resolve);
     });
     expect(late).toEqual({ ok: true, follow: state });
