@@ -62,6 +62,8 @@ export function describeError(error: unknown): string {
       return m.error_consent_required();
     case 'link_expired':
       return m.error_link_expired();
+    case 'code_in_use':
+      return m.error_code_in_use();
     case 'payload_too_large':
       return m.error_payload_too_large();
     case 'conflict':

@@ -14,9 +14,20 @@ const ROLE_NAMES: Record<Role, () => string> = {
 };
 
 export function roleName(role: string): string {
+  if (role === 'client') return m.role_client();
   return role in ROLE_NAMES ? ROLE_NAMES[role as Role]() : role;
 }
 
 export function formatDate(iso: string): string {
   return new Intl.DateTimeFormat(getLocale(), { dateStyle: 'medium' }).format(new Date(iso));
+}
+
+export function formatDateTime(iso: string): string {
+  return new Intl.DateTimeFormat(getLocale(), { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+}
+
+/** A day given as YYYY-MM-DD, in the current locale (without shifting it across time zones). */
+export function formatDay(day: string): string {
+  const [y, mo, d] = day.split('-').map(Number);
+  return new Intl.DateTimeFormat(getLocale(), { dateStyle: 'long' }).format(new Date(y!, (mo ?? 1) - 1, d ?? 1));
 }
