@@ -53,11 +53,12 @@ export async function transitionGuest(
   from: readonly GuestStatus[],
   to: GuestStatus,
   decidedBy: string | null,
-  at: string
+  at: string,
+  expiresAt?: string
 ): Promise<boolean> {
   const result = await db
     .updateTable('guest_sessions')
-    .set({ status: to, decided_by: decidedBy, decided_at: at })
+    .set({ status: to, decided_by: decidedBy, decided_at: at, ...(expiresAt ? { expires_at: expiresAt } : {}) })
     .where('id', '=', id)
     .where('status', 'in', [...from])
     .executeTakeFirst();

@@ -55,6 +55,12 @@ export const JOIN_LIMITS = {
   total: 500
 } as const;
 
+/**
+ * How long an admitted device may stay: the code bounds the wait in the lobby, but once let in
+ * the client stays until the meeting ends or the chair removes them — never longer than this.
+ */
+export const ADMITTED_FOR_MS = 12 * 60 * 60_000;
+
 /** At most this many entries from the client per meeting (a stuck key must not flood the plan). */
 const MAX_CLIENT_ENTRIES_PER_MEETING = 200;
 
@@ -103,7 +109,6 @@ async function fail(db: Db, ip: string): Promise<never> {
 export interface Redeemed {
   /** The new device token for the cookie; null when this device already held the code. */
   token: string | null;
-  expiresAt: string;
   state: GuestState;
 }
 
@@ -118,7 +123,7 @@ export async function redeemCode(deps: MeetingDeps, code: string, current: Guest
   if (!meeting) return fail(db, ip);
   if (current && current.meetingId === meeting.id && (current.status === 'waiting' || current.status === 'admitted')) {
     const guest = await findGuest(db, current.id);
-    if (guest?.join_code_id === joinCode.id) return { token: null, expiresAt: current.expiresAt, state: stateOf(current) };
+    if (guest?.join_code_id === joinCode.id) return { token: null, state: stateOf(current) };
   }
   if (joinCode.revoked_at || joinCode.expires_at <= now() || meeting.status === 'ended') {
     throw new AppError(410, 'link_expired', 'this code is no longer valid; ask for a new one');
@@ -152,7 +157,6 @@ export async function redeemCode(deps: MeetingDeps, code: string, current: Guest
   deps.meetings.changed(meeting.id, meeting.case_id);
   return {
     token,
-    expiresAt: joinCode.expires_at,
     state: { status: 'waiting', meetingId: meeting.id, caseId: meeting.case_id, meetingStatus: meeting.status }
   };
 }
@@ -188,7 +192,8 @@ export async function decideGuest(
   const at = now();
   if (decision === 'admit') {
     if (loaded.meeting.status !== 'live') throw new AppError(409, 'conflict', 'start the meeting before letting the client in');
-    if (!(await transitionGuest(db, guestId, ['waiting'], 'admitted', p.accountId, at))) throw new AppError(409, 'conflict', 'this device is no longer waiting');
+    const until = new Date(Date.now() + ADMITTED_FOR_MS).toISOString();
+    if (!(await transitionGuest(db, guestId, ['waiting'], 'admitted', p.accountId, at, until))) throw new AppError(409, 'conflict', 'this device is no longer waiting');
     await noteAttendance(db, loaded.meeting, { id: CLIENT_PRESENCE.id, name: '', role: 'client', organisation: '' });
   } else {
     const to = decision === 'decline' ? 'declined' : 'removed';

@@ -119,6 +119,29 @@ describe('a meeting with the client joining from a phone', () => {
     await screenshot(client, 'client-view');
     await screenshot(chair, 'meeting-chair');
 
+    // The coach records a decision and makes it an action in one step; the phone shows who helps and when.
+    await coach.getByLabel(fi('meeting_decision_new')).fill('Haetaan asumisneuvontaa');
+    await coach.getByRole('button', { name: fi('meeting_decision_record') }).click();
+    await coach.getByTestId('decisions').getByRole('button', { name: fi('meeting_decision_make_action') }).click();
+    const make = coach.getByRole('form', { name: fi('meeting_decision_make_action') });
+    await make.getByLabel(fi('meeting_action_goal')).selectOption({ label: 'Oma koti' });
+    await make.getByLabel(fi('plan_action_responsible')).selectOption({ label: kalle.name });
+    await make.getByLabel(fi('plan_action_due')).fill('2027-02-01');
+    await make.getByRole('button', { name: fi('meeting_action_create') }).click();
+    await coach.getByText(fi('meeting_decision_is_action', { goal: 'Oma koti' })).waitFor();
+    await expect.poll(() => chair.getByTestId('action-text').first().inputValue(), { timeout: 2_000 }).toBe('Haetaan asumisneuvontaa');
+    await client.getByText('Haetaan asumisneuvontaa').first().waitFor({ timeout: 2_000 });
+    await client.getByText(fi('client_who_helper', { name: kalle.name, role: 'valmentaja' })).first().waitFor();
+    await client.getByTestId('client-goal').getByRole('button', { name: fi('client_agree') }).click();
+    await chair.getByTestId('client-stance').getByText(fi('plan_client_agrees')).waitFor({ timeout: 2_000 });
+
+    // The code on the room's big screen.
+    await join.getByRole('button', { name: fi('meeting_client_show_large') }).click();
+    const bigScreen = chair.getByRole('dialog', { name: fi('meeting_client_screen_heading') });
+    await bigScreen.getByText(code).waitFor();
+    await expectNoAxeViolations(chair, 'the join code on the big screen');
+    await bigScreen.getByRole('button', { name: fi('meeting_client_screen_close') }).click();
+
     // The chair ends the meeting: the phone says so at once, and the plan is gone from it.
     await chair.getByRole('button', { name: fi('meeting_end') }).click();
     await chair.getByRole('dialog').getByRole('button', { name: fi('meeting_end') }).click();

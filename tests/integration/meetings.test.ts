@@ -153,6 +153,20 @@ describe.each(testDialects())('meetings and the client joining on %s', (dialect)
     expect((await api('GET', '/api/guest', client.cookie)).body.status).toBe('removed');
   });
 
+  it('an admitted client stays when the code runs out; a device still waiting when it runs out is let go', async () => {
+    const { chair, caseId, meetingId } = await liveMeeting();
+    const client = await admittedClient(meetingId, chair);
+    const code = (await api('POST', `/api/meetings/${meetingId}/join-codes`, chair.cookie, { validMinutes: 5 })).body as JoinCodeView;
+    const waiting = await join(code.code);
+    expect(waiting.status).toBe(201);
+    const past = new Date(Date.now() - 1000).toISOString();
+    await server.db.updateTable('join_codes').set({ expires_at: past }).where('meeting_id', '=', meetingId).execute();
+    await server.db.updateTable('guest_sessions').set({ expires_at: past }).where('meeting_id', '=', meetingId).where('status', '=', 'waiting').execute();
+    expect((await api('GET', '/api/guest', client.cookie)).body.status).toBe('admitted');
+    expect(await upgradeStatus(`${server.url.replace(/^http/, 'ws')}/yjs/${caseRoom(caseId)}`, { cookie: client.cookie })).toBe(101);
+    expect((await api('GET', '/api/guest', waiting.cookie)).status).toBe(401);
+  });
+
   it("the client's words arrive through the server as the client's entries, checked first", async () => {
     const { chair, caseId, meetingId, goalId, chairDoc } = await liveMeeting();
     const client = await admittedClient(meetingId, chair);

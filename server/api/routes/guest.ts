@@ -8,7 +8,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { clientVoiceSchema, joinBodySchema } from '../../../shared/meetings.js';
 import { GUEST_COOKIE } from '../../http/request-auth.js';
 import { authenticateGuest } from '../../services/guest-auth.js';
-import { addClientVoice, guestContext, leave, redeemCode, stateOf } from '../../services/guest-service.js';
+import { ADMITTED_FOR_MS, addClientVoice, guestContext, leave, redeemCode, stateOf } from '../../services/guest-service.js';
 import { AppError } from '../../errors.js';
 import type { ApiEnv } from '../context.js';
 import { requestMeta, validationHook } from '../middleware.js';
@@ -24,7 +24,8 @@ export const guestRoutes = new Hono<ApiEnv>()
         sameSite: 'Strict',
         secure: new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https',
         path: '/',
-        maxAge: Math.max(1, Math.floor((Date.parse(redeemed.expiresAt) - Date.now()) / 1000))
+        // The server decides how long the device may stay; the cookie only needs to outlast that.
+        maxAge: Math.floor(ADMITTED_FOR_MS / 1000)
       });
     }
     return c.json(redeemed.state, 201);
