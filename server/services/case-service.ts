@@ -3,6 +3,7 @@ import * as Y from 'yjs';
 import type { Db } from '../db/database.js';
 import { createDocumentStore } from '../repositories/documents.js';
 import { ensurePlan } from '../../shared/plan/doc.js';
+import { ensureViews } from '../../shared/views/index.js';
 import { now } from '../db/time.js';
 import { AppError } from '../errors.js';
 import { caseAccess, mayCreateCase, mayManageTeam, roomAccess } from '../access/policy.js';
@@ -52,6 +53,7 @@ export async function createCase(db: Db, p: Principal, body: CreateCaseBody, met
   // (two concurrent creations of one map key would leave only one of them).
   const doc = new Y.Doc();
   ensurePlan(doc);
+  ensureViews(doc);
   await createDocumentStore(db).append([{ docName: caseRoom(id), seq: 1, data: Y.encodeStateAsUpdate(doc), accountId: p.accountId }]);
   return { id };
 }
