@@ -1,6 +1,3 @@
-/**
- * The views of a client's workspace that a meeting shows in tabs and a presenter can lead
- * everyone to. (The assessment wheel, network map and guidance path join this list as they land.)
- */
-export const PLAN_VIEWS = ['plan', 'notes'] as const;
+/** The views of a client's workspace, shown as tabs; a meeting's presenter can lead everyone to one. */
+export const PLAN_VIEWS = ['plan', 'wheel', 'network', 'path', 'notes'] as const;
 export type PlanView = (typeof PLAN_VIEWS)[number];

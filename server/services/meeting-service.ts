@@ -44,6 +44,7 @@ import {
 import { addAction, goalsMap } from '../../shared/plan/doc.js';
 import { CLIENT_RESPONSIBLE } from '../../shared/plan/vocabulary.js';
 import { clientEntries } from '../../shared/plan/client-voice.js';
+import { saveVersion } from '../../shared/views/network.js';
 import { planJsonSchema, planToJson, type PlanJson } from '../../shared/plan/json.js';
 import { caseRoom } from '../../shared/rooms.js';
 import type { Principal, RequestMeta } from './auth-service.js';
@@ -294,6 +295,8 @@ export async function endMeeting(deps: MeetingDeps, p: Principal, meetingId: str
   await revokeMeetingCodes(db, meetingId, at);
   const guests = await endMeetingGuests(db, meetingId, at);
   for (const guest of guests) deps.meetings.guestChanged(guest, 'ended');
+  // The network map is kept over time: a version with each meeting, to compare any two later.
+  await deps.docs.change(caseRoom(meeting.case_id), { accountId: p.accountId, user: userOfPrincipal(p) }, (doc) => saveVersion(doc, meetingId, at));
   const record = await buildRecord(deps, { ...meeting, status: 'ended', ended_at: at });
   await updateMeeting(db, meetingId, { record: JSON.stringify(record) });
   await audit(db, { action: 'meeting_change', principal: p, caseId: meeting.case_id, details: { ended: meetingId, clientsRemoved: guests.length }, meta });

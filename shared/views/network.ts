@@ -94,7 +94,8 @@ export function freeAngle(nodes: readonly NodeJson[], sector: Sector, ring: numb
   return clamp(best, 0.05, 0.95);
 }
 
-export type NewNode = Partial<Omit<NodeJson, 'id' | 'pos'>> & { id?: string; pos?: NodePos };
+/** A new node: give a position, or only a ring and let it find a free place there. */
+export type NewNode = Partial<Omit<NodeJson, 'id' | 'pos'>> & { id?: string; pos?: NodePos; ring?: number };
 
 /** Adds a node (at a free place in its sector unless a position is given); returns its id. */
 export function addNode(doc: Y.Doc, node: NewNode): string {
@@ -102,7 +103,7 @@ export function addNode(doc: Y.Doc, node: NewNode): string {
   doc.transact(() => {
     ensureNetworkTypes(doc);
     const sector = node.sector ?? 'family';
-    const ring = node.pos?.ring ?? 2;
+    const ring = node.pos?.ring ?? node.ring ?? 2;
     const map = new Y.Map<unknown>();
     map.set('name', node.name ?? '');
     map.set('relation', node.relation ?? '');
@@ -176,10 +177,9 @@ export function networkFromJson(json: NetworkJson, doc: Y.Doc = new Y.Doc()): Y.
   doc.transact(() => {
     ensureNetworkTypes(doc);
     for (const node of json.nodes) {
-      const { id, ...rest } = node;
-      addNode(doc, { id, ...rest });
+      addNode(doc, node);
       // Stored as given: addNode would drop a private person's contact, which the schema refuses anyway.
-      nodesMap(doc)!.get(id)!.set('contact', node.contact);
+      nodesMap(doc)!.get(node.id)!.set('contact', node.contact);
     }
     for (const version of json.versions) versionsMap(doc)!.set(version.id, version);
   });

@@ -1,0 +1,94 @@
+/**
+ * The wheel and the network map under concurrent edits through the real server: two people
+ * moving the same node, or scoring the same area, at the same moment converge on one of the
+ * two values — never a mix, never a duplicate. And a meeting's end keeps a version of the map.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { caseRoom } from '../../shared/rooms.js';
+import {
+  ESY_TEMPLATE,
+  addNode,
+  addRound,
+  moveNode,
+  networkToJson,
+  setScore,
+  setWheelTemplate,
+  wheelToJson
+} from '../../shared/views/index.js';
+import { testDialects } from '../helpers/databases.js';
+import { addTeamMember, createCase, signUp, startTestServer, type TestServer } from '../helpers/server.js';
+import { connectYjs, waitFor, type YjsClient } from '../helpers/yjs-client.js';
+
+describe.each(testDialects())('the wheel and the network map on %s', (dialect) => {
+  let server: TestServer;
+  const open: YjsClient[] = [];
+
+  beforeAll(async () => {
+    server = await startTestServer(dialect);
+  });
+  afterAll(async () => {
+    for (const c of open) c.destroy();
+    await server.close();
+  });
+
+  async function twoEditors(): Promise<{ a: YjsClient; b: YjsClient; caseId: string; cookie: string }> {
+    const one = await signUp(server);
+    const two = await signUp(server, { role: 'coach' });
+    const caseId = await createCase(server.url, one.cookie);
+    await addTeamMember(server.url, one.cookie, caseId, two.accountId);
+    const a = connectYjs(server.url, caseRoom(caseId), one.cookie);
+    const b = connectYjs(server.url, caseRoom(caseId), two.cookie);
+    open.push(a, b);
+    await Promise.all([a.synced, b.synced]);
+    return { a, b, caseId, cookie: one.cookie };
+  }
+
+  const same = (a: YjsClient, b: YjsClient, read: (c: YjsClient) => unknown) => JSON.stringify(read(a)) === JSON.stringify(read(b));
+
+  it('two people moving the same node at once end with one of the two positions, and one node', async () => {
+    const { a, b } = await twoEditors();
+    const id = addNode(a.doc, { name: 'Sisko', sector: 'family', pos: { ring: 2, angle: 0.5 } });
+    await waitFor(() => networkToJson(b.doc).nodes.length === 1, 2_000, 'node on B');
+    for (let round = 0; round < 10; round++) {
+      const fromA = { ring: 1, angle: 0.1 + round * 0.01 };
+      const fromB = { ring: 3, angle: 0.9 - round * 0.01 };
+      // Both move before either hears of the other's move.
+      moveNode(a.doc, id, fromA);
+      moveNode(b.doc, id, fromB);
+      await waitFor(() => same(a, b, (c) => networkToJson(c.doc).nodes), 2_000, 'convergence');
+      const nodes = networkToJson(a.doc).nodes;
+      expect(nodes).toHaveLength(1);
+      expect([fromA, fromB]).toContainEqual(nodes[0]!.pos);
+    }
+  });
+
+  it('two people scoring the same area at once end with one of the two scores', async () => {
+    const { a, b } = await twoEditors();
+    setWheelTemplate(a.doc, ESY_TEMPLATE);
+    const roundId = addRound(a.doc, '2026-12-01');
+    await waitFor(() => (wheelToJson(b.doc)?.rounds.length ?? 0) === 1, 2_000, 'round on B');
+    for (let i = 0; i < 10; i++) {
+      setScore(a.doc, roundId, 'professional', 'housing', 2);
+      setScore(b.doc, roundId, 'professional', 'housing', 4);
+      await waitFor(() => same(a, b, (c) => wheelToJson(c.doc)), 2_000, 'convergence');
+      const wheel = wheelToJson(a.doc)!;
+      expect(wheel.rounds).toHaveLength(1);
+      expect([2, 4]).toContain(wheel.rounds[0]!.scores.housing);
+    }
+  });
+
+  it('keeps a version of the network map when a meeting ends', async () => {
+    const { a, caseId, cookie } = await twoEditors();
+    addNode(a.doc, { name: 'Ohjaamo', sector: 'professionals' });
+    await waitFor(() => a.savedClock() >= a.localClock(), 2_000, 'stored');
+    const post = (path: string, body: unknown = {}) =>
+      fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify(body) });
+    const meeting = (await (await post(`/api/cases/${caseId}/meetings`, { scheduledAt: new Date().toISOString() })).json()) as { id: string };
+    expect((await post(`/api/meetings/${meeting.id}/start`)).status).toBe(200);
+    expect((await post(`/api/meetings/${meeting.id}/end`)).status).toBe(200);
+    await waitFor(() => networkToJson(a.doc).versions.length === 1, 2_000, 'version on A');
+    const version = networkToJson(a.doc).versions[0]!;
+    expect(version.meetingId).toBe(meeting.id);
+    expect(version.nodes.map((n) => n.name)).toEqual(['Ohjaamo']);
+  });
+});
