@@ -49,8 +49,8 @@ describe('case list', () => {
   it('adding a client with the Uusi asiakas form opens its plan and lists the client', async () => {
     const page = await newOrganisationsWorker();
     const casePath = await addClientWithForm(page, 'Matti M.');
-    await page.getByText('Matti M.', { exact: true }).waitFor();
-    await page.getByRole('heading', { level: 1, name: fi('case_plan_heading') }).waitFor();
+    await page.getByRole('heading', { level: 1, name: 'Matti M.' }).waitFor();
+    await page.getByRole('heading', { level: 2, name: fi('case_plan_heading') }).waitFor();
 
     await page.getByRole('link', { name: fi('case_back') }).click();
     await waitForPath(page, '/cases');
