@@ -135,6 +135,20 @@ describe('a meeting with the client joining from a phone', () => {
     await client.getByTestId('client-goal').getByRole('button', { name: fi('client_agree') }).click();
     await chair.getByTestId('client-stance').getByText(fi('plan_client_agrees')).waitFor({ timeout: 2_000 });
 
+    // The network map and the path appear on the phone in plain words.
+    await chair.getByRole('tab', { name: fi('view_network') }).click();
+    const addNode = chair.getByRole('form', { name: fi('network_add_heading') });
+    await addNode.getByLabel(fi('network_name')).fill('Sisko');
+    await addNode.getByLabel(fi('network_closeness')).selectOption('1');
+    await addNode.getByRole('button', { name: fi('network_add') }).click();
+    await client.getByTestId('client-network').getByText(fi('client_network_close')).waitFor({ timeout: 2_000 });
+    await client.getByTestId('client-network').getByText('Sisko', { exact: false }).waitFor();
+    await chair.getByRole('tab', { name: fi('view_path') }).click();
+    await chair.getByRole('form', { name: fi('path_add_heading') }).getByRole('button', { name: fi('path_add') }).click();
+    await client.getByTestId('client-path').getByText(fi('client_path_here')).waitFor({ timeout: 2_000 });
+    await chair.getByRole('tab', { name: fi('meeting_view_plan') }).click();
+    await expectNoAxeViolations(client, 'the client view with the map and the path');
+
     // The code on the room's big screen.
     await join.getByRole('button', { name: fi('meeting_client_show_large') }).click();
     const bigScreen = chair.getByRole('dialog', { name: fi('meeting_client_screen_heading') });
