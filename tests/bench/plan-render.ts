@@ -4,17 +4,11 @@
  * rich-text fields as live previews), to the rich-text editors on screen being interactive, and
  * from navigation start. Runs the real server and the built client.
  */
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
 import { planFromJson, type PlanJson } from '../../shared/plan/json.js';
 import { caseRoom } from '../../shared/rooms.js';
-import { buildClient, isClientBuildStale } from '../../server/cli/build-client.js';
-import { freePort } from '../helpers/child-server.js';
 import { connectYjs, waitFor } from '../helpers/yjs-client.js';
+import { describeTimes, startBenchApp } from './browser-fixture.js';
 
 const { values } = parseArgs({
   options: { goals: { type: 'string', default: '50' }, actions: { type: 'string', default: '10' }, runs: { type: 'string', default: '5' } }
@@ -55,43 +49,10 @@ function bigPlan(): PlanJson {
   };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
 async function main(): Promise<void> {
-  if (isClientBuildStale(path.resolve('build'))) buildClient();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'polku-plan-bench-'));
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const server = spawn(process.execPath, ['--import', 'tsx', 'server/cli/start.ts'], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', POLKU_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
-    stdio: 'inherit'
-  });
+  const { url, cookie, caseId, browser, close } = await startBenchApp();
+  const created = { id: caseId };
   try {
-    await waitFor(async () => (await fetch(`${url}/api/auth/status`).catch(() => null))?.ok === true, 30_000, 'the server');
-    const setup = await fetch(`${url}/api/auth/setup`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ organisation: 'Bench', name: 'Bench Admin', email: 'admin@bench.example', password: 'bench password 123' })
-    });
-    const adminCookie = setup.headers.get('set-cookie')!.split(';')[0]!;
-    // Admins do not create cases: add a social worker through the invitation flow.
-    const invite = (await (await fetch(`${url}/api/admin/invitations`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', cookie: adminCookie },
-      body: JSON.stringify({ email: 'sw@bench.example', name: 'Bench Worker', role: 'social_worker' })
-    })).json()) as { token: string };
-    const accepted = await fetch(`${url}/api/invitations/${invite.token}/accept`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ password: 'bench password 123' })
-    });
-    const cookie = accepted.headers.get('set-cookie')!.split(';')[0]!;
-    const created = (await (await fetch(`${url}/api/cases`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', cookie },
-      body: JSON.stringify({ displayName: 'Bench' })
-    })).json()) as { id: string };
-
     const writer = connectYjs(url, caseRoom(created.id), cookie);
     await writer.synced;
     // Fill the (empty) plan the server created, in one transaction.
@@ -99,10 +60,6 @@ async function main(): Promise<void> {
     await waitFor(() => writer.savedClock() >= writer.localClock(), 10_000, 'the plan to be stored');
     writer.destroy();
 
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
-    });
     const [name, value] = cookie.split('=') as [string, string];
     const fromData: number[] = [];
     const fromNavigation: number[] = [];
@@ -130,16 +87,13 @@ async function main(): Promise<void> {
       }
       await context.close();
     }
-    await browser.close();
-    const fmt = (xs: number[]) => `median ${median(xs).toFixed(0)} ms (min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)})`;
+    const fmt = describeTimes;
     process.stdout.write(`Plan of ${goals} goals × ${actionsPerGoal} actions (${goals * actionsPerGoal} actions), ${runs} runs in headless Chromium:\n`);
     process.stdout.write(`  data arrived → plan rendered (all content shown):        ${fmt(fromData)}\n`);
     process.stdout.write(`  data arrived → rich-text editors on screen interactive: ${fmt(interactive)}\n`);
     process.stdout.write(`  navigation start → plan rendered:                       ${fmt(fromNavigation)}\n`);
   } finally {
-    server.kill('SIGTERM');
-    await new Promise((resolve) => server.once('exit', resolve));
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await close();
   }
 }
 
