@@ -38,7 +38,8 @@ export const AUDIT_ACTIONS = [
   'print',
   'meeting_change',
   'guest_change',
-  'client_voice'
+  'client_voice',
+  'template_change'
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

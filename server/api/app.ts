@@ -13,6 +13,7 @@ import { auditRoutes } from './routes/audit.js';
 import { caseRoutes } from './routes/cases.js';
 import { guestRoutes } from './routes/guest.js';
 import { meetingRoutes } from './routes/meetings.js';
+import { templateRoutes } from './routes/templates.js';
 
 /** The API routes; its type is what the client's typed API client is derived from. */
 export function createApi(deps: ApiDeps) {
@@ -64,7 +65,8 @@ export function createApi(deps: ApiDeps) {
     .route('/', invitationRoutes)
     .route('/', auditRoutes)
     .route('/', meetingRoutes)
-    .route('/', guestRoutes);
+    .route('/', guestRoutes)
+    .route('/', templateRoutes);
 }
 
 export type AppType = ReturnType<typeof createApi>;

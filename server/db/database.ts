@@ -189,6 +189,19 @@ export interface JoinFailureTable {
   at: string;
 }
 
+/** An organisation's own assessment-wheel template; `areas` is JSON (labels). Removed ones stay for the record. */
+export interface WheelTemplateTable {
+  id: string;
+  organisation_id: string;
+  name: string;
+  min: number;
+  max: number;
+  areas: string;
+  created_by: string;
+  created_at: string;
+  removed_at: string | null;
+}
+
 export interface Database {
   organisations: OrganisationTable;
   accounts: AccountTable;
@@ -207,6 +220,7 @@ export interface Database {
   join_codes: JoinCodeTable;
   guest_sessions: GuestSessionTable;
   join_failures: JoinFailureTable;
+  wheel_templates: WheelTemplateTable;
 }
 
 export type Db = Kysely<Database>;

@@ -52,6 +52,20 @@ export const wheelTemplateSchema = z
   .refine((t) => t.max > t.min, { message: 'the top of the scale must be above its bottom', path: ['max'] })
   .refine((t) => new Set(t.areas.map((a) => a.id)).size === t.areas.length, { message: 'two areas have the same id', path: ['areas'] });
 
+/** What a coordinator fills in to define an organisation's template: area names, one scale. */
+export const newWheelTemplateSchema = z
+  .object({
+    name: z.string().trim().min(1, { message: 'name the template' }).max(100),
+    min: z.number().int().min(0, { message: 'the scale starts at 0 or 1' }).max(1, { message: 'the scale starts at 0 or 1' }),
+    max: z.number().int().min(4, { message: 'the scale goes up to 4–10' }).max(10, { message: 'the scale goes up to 4–10' }),
+    areas: z
+      .array(z.string().trim().min(1).max(100))
+      .min(3, { message: 'a wheel needs at least 3 areas' })
+      .max(16, { message: 'at most 16 areas' })
+      .refine((a) => new Set(a.map((x) => x.toLowerCase())).size === a.length, { message: 'two areas have the same name' })
+  });
+export type NewWheelTemplate = z.input<typeof newWheelTemplateSchema>;
+
 export type Who = 'professional' | 'client';
 const SCORE_KEY: Record<Who, 'scores' | 'clientScores'> = { professional: 'scores', client: 'clientScores' };
 

@@ -13,6 +13,7 @@ const ORGANISATION = 'Kemin kaupunki';
 const admin: Person = { name: 'Ylläpitäjä', email: 'admin@example.fi', password: 'ylläpitäjän salasana' };
 const aino: Person = { name: 'Aino Aaltonen', email: 'aino@example.fi', password: 'ainon pitkä salasana' };
 const bertta: Person = { name: 'Bertta Berg', email: 'bertta@example.fi', password: 'bertan pitkä salasana' };
+const kaija: Person = { name: 'Kaija Koordinaattori', email: 'kaija@example.fi', password: 'kaijan pitkä salasana' };
 
 describe('the wheel, the network map and the guidance path', () => {
   let app: RunningApp;
@@ -42,6 +43,7 @@ describe('the wheel, the network map and the guidance path', () => {
     await setUpOverHttp(app, { ...admin, organisation: ORGANISATION });
     await addUserWithCli(app, { ...aino, role: 'social_worker', organisation: ORGANISATION });
     await addUserWithCli(app, { ...bertta, role: 'coach', organisation: ORGANISATION });
+    await addUserWithCli(app, { ...kaija, role: 'coordinator', organisation: ORGANISATION });
     a = await personAt(aino);
     b = await personAt(bertta);
     const casePath = await addClientWithForm(a, 'Eetu E.');
@@ -144,5 +146,27 @@ describe('the wheel, the network map and the guidance path', () => {
     await expect.poll(() => b.getByTestId('path-summary').textContent()).toContain(fi('path_stage_agreement'));
     await expectNoAxeViolations(b, 'the guidance path');
     await screenshot(b, 'guidance-path');
+  });
+
+  it("a coordinator defines the organisation's own template, and a new wheel can use it", async () => {
+    const coordinator = await personAt(kaija);
+    await coordinator.goto('/templates');
+    const form = coordinator.getByRole('form', { name: fi('templates_new') });
+    await form.getByLabel(fi('templates_name')).fill('Työkykymittari');
+    await form.getByLabel(fi('templates_min')).selectOption('0');
+    await form.getByLabel(fi('templates_max')).selectOption('10');
+    await form.getByLabel(fi('templates_areas')).fill('Terveys\nOsaaminen\nMotivaatio\nArki');
+    await form.getByRole('button', { name: fi('templates_create') }).click();
+    await coordinator.getByTestId('templates').getByRole('heading', { name: 'Työkykymittari' }).waitFor();
+    await expectNoAxeViolations(coordinator, 'the templates page');
+
+    const casePath = await addClientWithForm(a, 'Fanni F.');
+    await openPlan(a, casePath);
+    await tabTo(a, fi('view_wheel'));
+    await a.getByLabel('Työkykymittari, 0–10').check();
+    await a.getByRole('button', { name: fi('wheel_start') }).click();
+    await a.getByRole('slider', { name: 'Motivaatio' }).waitFor();
+    expect(await a.getByRole('slider').count()).toBe(4);
+    expect(await a.getByRole('slider', { name: 'Motivaatio' }).getAttribute('aria-valuemax')).toBe('10');
   });
 });

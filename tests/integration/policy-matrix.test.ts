@@ -147,6 +147,10 @@ const MATRIX: Row[] = [
   { route: 'GET /api/guest/context', expect: PUBLIC(401) },
   { route: 'POST /api/guest/voice', expect: PUBLIC(401) },
   { route: 'POST /api/guest/leave', expect: PUBLIC(200) },
+  { route: 'GET /api/wheel-templates', expect: SIGNED_IN(200) },
+  { route: 'POST /api/wheel-templates', expect: SIGNED_IN(403), byRole: { coordinator: SIGNED_IN(201), admin: SIGNED_IN(201) } },
+  // An unknown template: coordinators and administrators pass the check and get 404.
+  { route: 'DELETE /api/wheel-templates/:templateId', expect: SIGNED_IN(403), byRole: { coordinator: SIGNED_IN(404), admin: SIGNED_IN(404) } },
   { route: 'WS /yjs/case:<id>', expect: { ...READ, responsible: 101, member: 101, view_member: 101, consented: 101 }, byRole: { coordinator: { nonmember: 101 } } },
   { route: 'WS /yjs/case:<id>:internal', expect: { ...READ, responsible: 101, member: 101, view_member: 101, consented: 101 }, byRole: { coordinator: { nonmember: 101 } } },
   { route: 'IO handshake', expect: { ...SIGNED_IN(101) } },
@@ -281,6 +285,7 @@ describe.each(testDialects())('access policy matrix on %s', (dialect) => {
       .replace(':meetingId', meetingId)
       .replace(':decisionId', crypto.randomUUID())
       .replace(':guestId', 'a'.repeat(64))
+      .replace(':templateId', crypto.randomUUID())
       .replace(':decision', 'admit')
       .replace(':token', 'x'.repeat(43));
     const ws = server.url.replace('http', 'ws');
@@ -302,6 +307,8 @@ describe.each(testDialects())('access policy matrix on %s', (dialect) => {
         return (await api('POST', path, cookie, { text: 'Päätös' })).status;
       case 'POST /api/meetings/:meetingId/decisions/:decisionId/action':
         return (await api('POST', path, cookie, { goalId: 'g' })).status;
+      case 'POST /api/wheel-templates':
+        return (await api('POST', path, cookie, { name: 'Pohja', min: 1, max: 5, areas: ['Asuminen', 'Talous', 'Työ'] })).status;
       case 'POST /api/join':
         return (await api('POST', path, cookie, { code: 'short' })).status;
       case 'POST /api/guest/voice':

@@ -92,3 +92,40 @@ describe.each(testDialects())('the wheel and the network map on %s', (dialect) =
     expect(version.nodes.map((n) => n.name)).toEqual(['Ohjaamo']);
   });
 });
+
+describe.each(testDialects())('assessment-wheel templates on %s', (dialect) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer(dialect);
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('a coordinator defines a template for the organisation; others in it can use it, other organisations never see it', async () => {
+    const coordinator = await signUp(server, { role: 'coordinator', organisation: 'Kemi' });
+    const worker = await signUp(server, { organisation: 'Kemi' });
+    const elsewhere = await signUp(server, { organisation: 'Tornio' });
+    const call = (method: string, path: string, cookie: string, body?: unknown) =>
+      fetch(`${server.url}${path}`, { method, headers: { 'content-type': 'application/json', cookie }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const body = { name: 'Työkykymittari', min: 0, max: 10, areas: ['Terveys', 'Osaaminen', 'Motivaatio', 'Arki'] };
+    expect((await call('POST', '/api/wheel-templates', worker.cookie, body)).status).toBe(403);
+    const bad = await call('POST', '/api/wheel-templates', coordinator.cookie, { ...body, max: 12 });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toContain('the scale goes up to 4–10');
+    const created = await call('POST', '/api/wheel-templates', coordinator.cookie, body);
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+
+    const list = (await (await call('GET', '/api/wheel-templates', worker.cookie)).json()) as { templates: Array<{ id: string; areas: Array<{ label: string }> }>; canManage: boolean };
+    expect(list.canManage).toBe(false);
+    expect(list.templates.map((t) => t.id)).toEqual(['esy', 'youth', id]);
+    expect(list.templates[2]!.areas.map((a) => a.label)).toEqual(body.areas);
+    const other = (await (await call('GET', '/api/wheel-templates', elsewhere.cookie)).json()) as { templates: Array<{ id: string }> };
+    expect(other.templates.map((t) => t.id)).toEqual(['esy', 'youth']);
+
+    expect((await call('DELETE', `/api/wheel-templates/${id.slice(4)}`, coordinator.cookie)).status).toBe(200);
+    const after = (await (await call('GET', '/api/wheel-templates', worker.cookie)).json()) as { templates: Array<{ id: string }> };
+    expect(after.templates.map((t) => t.id)).toEqual(['esy', 'youth']);
+  });
+});

@@ -3,6 +3,7 @@ import { sql, type Kysely, type Migration, type MigrationProvider, type RawBuild
 import * as createCore from './2026_11_25_0001_create_core.js';
 import * as createAccess from './2026_11_25_0002_create_access.js';
 import * as createMeetings from './2026_12_01_0003_create_meetings.js';
+import * as createWheelTemplates from './2026_12_01_0004_create_wheel_templates.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -17,7 +18,8 @@ type MigrationModule = { up(db: Kysely<any>, ctx: MigrationContext): Promise<voi
 const MIGRATIONS: Record<string, MigrationModule> = {
   '2026_11_25_0001_create_core': createCore,
   '2026_11_25_0002_create_access': createAccess,
-  '2026_12_01_0003_create_meetings': createMeetings
+  '2026_12_01_0003_create_meetings': createMeetings,
+  '2026_12_01_0004_create_wheel_templates': createWheelTemplates
 };
 
 /** Provides the migrations above to Kysely's `Migrator`. */
