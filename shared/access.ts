@@ -39,7 +39,8 @@ export const AUDIT_ACTIONS = [
   'meeting_change',
   'guest_change',
   'client_voice',
-  'template_change'
+  'template_change',
+  'plan_change'
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

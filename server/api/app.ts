@@ -14,6 +14,7 @@ import { caseRoutes } from './routes/cases.js';
 import { guestRoutes } from './routes/guest.js';
 import { meetingRoutes } from './routes/meetings.js';
 import { templateRoutes } from './routes/templates.js';
+import { archiveRoutes } from './routes/archive.js';
 
 /** The API routes; its type is what the client's typed API client is derived from. */
 export function createApi(deps: ApiDeps) {
@@ -66,7 +67,8 @@ export function createApi(deps: ApiDeps) {
     .route('/', auditRoutes)
     .route('/', meetingRoutes)
     .route('/', guestRoutes)
-    .route('/', templateRoutes);
+    .route('/', templateRoutes)
+    .route('/', archiveRoutes);
 }
 
 export type AppType = ReturnType<typeof createApi>;

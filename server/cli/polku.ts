@@ -7,11 +7,13 @@ import type { Db } from '../db/database.js';
 import { AppError } from '../errors.js';
 import { createUser } from '../services/auth-service.js';
 import { seedDemo } from '../services/demo-service.js';
+import { verifyArchive } from '../services/archive-service.js';
 import { organisationKindSchema } from '../../shared/access.js';
 
 const USAGE = `Usage:
   npm run polku -- user add --email E --name N --role R --org O [--org-kind K]   (password from standard input)
   npm run polku -- demo        fill an empty database with fictional demo data
+  npm run polku -- archive verify   check every archived plan's hash and the chain of versions
 
 Roles: social_worker, psychiatric_nurse, te_expert, coach, coordinator, admin, observer`;
 
@@ -76,10 +78,23 @@ function demo(): Promise<number> {
   });
 }
 
+/** Exit 0 when the whole archive is intact, 1 (listing every break) when not. */
+async function archiveVerify(): Promise<number> {
+  let broken = false;
+  const code = await withDatabase(async (db) => {
+    const { checked, problems } = await verifyArchive(db);
+    for (const p of problems) process.stdout.write(`BROKEN  case ${p.caseId} version ${p.version}: ${p.problem}\n`);
+    process.stdout.write(problems.length === 0 ? `Archive intact: ${checked} archived versions checked.\n` : `${problems.length} problem(s) in ${checked} archived versions.\n`);
+    broken = problems.length > 0;
+  });
+  return code !== 0 ? code : broken ? 1 : 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [group, command, ...rest] = argv;
   if (group === 'user' && command === 'add') return userAdd(rest);
   if (group === 'demo') return demo();
+  if (group === 'archive' && command === 'verify') return archiveVerify();
   process.stderr.write(`${USAGE}\n`);
   return group === undefined || group === 'help' || group === '--help' ? 0 : 2;
 }

@@ -202,6 +202,48 @@ export interface WheelTemplateTable {
   removed_at: string | null;
 }
 
+/** A plan proposed as final: its snapshot (JSON and Yjs state), who must confirm, and its status. */
+export interface PlanProposalTable {
+  id: string;
+  case_id: string;
+  status: 'proposed' | 'archived' | 'withdrawn';
+  plan: string;
+  views: string;
+  internal_notes: string;
+  state: Uint8Array;
+  /** JSON array of the account ids that must confirm (team members named on the plan). */
+  confirmers: string;
+  agreed_in_meeting: string | null;
+  proposed_by: string;
+  proposed_at: string;
+}
+
+/** One step of a proposal, signed: proposed, confirmed, agreed_in_meeting or approved. */
+export interface PlanSignatureTable {
+  proposal_id: string;
+  account_id: string;
+  step: 'proposed' | 'confirmed' | 'agreed_in_meeting' | 'approved';
+  name: string;
+  role: string;
+  organisation: string;
+  at: string;
+}
+
+/**
+ * An archived (approved) plan version. Immutable: the database refuses UPDATE and DELETE.
+ * `content` is the canonical JSON the hash covers; `previous_hash` links the case's versions.
+ */
+export interface ArchivedPlanTable {
+  id: string;
+  case_id: string;
+  version: number;
+  content: string;
+  state: Uint8Array;
+  content_hash: string;
+  previous_hash: string;
+  archived_at: string;
+}
+
 export interface Database {
   organisations: OrganisationTable;
   accounts: AccountTable;
@@ -221,6 +263,9 @@ export interface Database {
   guest_sessions: GuestSessionTable;
   join_failures: JoinFailureTable;
   wheel_templates: WheelTemplateTable;
+  plan_proposals: PlanProposalTable;
+  plan_signatures: PlanSignatureTable;
+  archived_plans: ArchivedPlanTable;
 }
 
 export type Db = Kysely<Database>;

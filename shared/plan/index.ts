@@ -4,3 +4,4 @@ export * from './doc.js';
 export * from './json.js';
 export * from './checks.js';
 export * from './rich-text.js';
+export * from './diff.js';

@@ -151,6 +151,17 @@ const MATRIX: Row[] = [
   { route: 'POST /api/wheel-templates', expect: SIGNED_IN(403), byRole: { coordinator: SIGNED_IN(201), admin: SIGNED_IN(201) } },
   // An unknown template: coordinators and administrators pass the check and get 404.
   { route: 'DELETE /api/wheel-templates/:templateId', expect: SIGNED_IN(403), byRole: { coordinator: SIGNED_IN(404), admin: SIGNED_IN(404) } },
+  { route: 'GET /api/cases/:id/finalising', expect: READ, byRole: READ_COORDINATOR },
+  // The case's plan is valid and proposable: only its responsible person may propose it.
+  { route: 'POST /api/cases/:id/proposals', expect: { ...EDIT(403), responsible: 201 }, byRole: { coordinator: { nonmember: 403 } } },
+  // An unknown proposal or archived version: 404 for everyone (nothing to check access against).
+  { route: 'POST /api/proposals/:proposalId/confirm', expect: { ...PUBLIC(404), deactivated: 401, signed_out: 401 } },
+  { route: 'POST /api/proposals/:proposalId/agreed-in-meeting', expect: { ...PUBLIC(404), deactivated: 401, signed_out: 401 } },
+  { route: 'POST /api/proposals/:proposalId/approve', expect: { ...PUBLIC(404), deactivated: 401, signed_out: 401 } },
+  { route: 'GET /api/archive', expect: SIGNED_IN(403), byRole: { coordinator: SIGNED_IN(200) } },
+  { route: 'GET /api/archive/:archivedId', expect: { ...PUBLIC(404), deactivated: 401, signed_out: 401 } },
+  { route: 'GET /api/archive/:archivedId/diff/:otherId', expect: { ...PUBLIC(404), deactivated: 401, signed_out: 401 } },
+  { route: 'GET /api/archive/:archivedId/pdf', expect: { ...PUBLIC(404), deactivated: 401, signed_out: 401 } },
   { route: 'WS /yjs/case:<id>', expect: { ...READ, responsible: 101, member: 101, view_member: 101, consented: 101 }, byRole: { coordinator: { nonmember: 101 } } },
   { route: 'WS /yjs/case:<id>:internal', expect: { ...READ, responsible: 101, member: 101, view_member: 101, consented: 101 }, byRole: { coordinator: { nonmember: 101 } } },
   { route: 'IO handshake', expect: { ...SIGNED_IN(101) } },
@@ -286,6 +297,9 @@ describe.each(testDialects())('access policy matrix on %s', (dialect) => {
       .replace(':decisionId', crypto.randomUUID())
       .replace(':guestId', 'a'.repeat(64))
       .replace(':templateId', crypto.randomUUID())
+      .replace(':proposalId', crypto.randomUUID())
+      .replace(':archivedId', crypto.randomUUID())
+      .replace(':otherId', crypto.randomUUID())
       .replace(':decision', 'admit')
       .replace(':token', 'x'.repeat(43));
     const ws = server.url.replace('http', 'ws');
@@ -309,6 +323,8 @@ describe.each(testDialects())('access policy matrix on %s', (dialect) => {
         return (await api('POST', path, cookie, { goalId: 'g' })).status;
       case 'POST /api/wheel-templates':
         return (await api('POST', path, cookie, { name: 'Pohja', min: 1, max: 5, areas: ['Asuminen', 'Talous', 'Työ'] })).status;
+      case 'POST /api/proposals/:proposalId/agreed-in-meeting':
+        return (await api('POST', path, cookie, { meetingId: crypto.randomUUID() })).status;
       case 'POST /api/join':
         return (await api('POST', path, cookie, { code: 'short' })).status;
       case 'POST /api/guest/voice':

@@ -4,6 +4,7 @@ import * as createCore from './2026_11_25_0001_create_core.js';
 import * as createAccess from './2026_11_25_0002_create_access.js';
 import * as createMeetings from './2026_12_01_0003_create_meetings.js';
 import * as createWheelTemplates from './2026_12_01_0004_create_wheel_templates.js';
+import * as createArchive from './2026_12_01_0005_create_archive.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -19,7 +20,8 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '2026_11_25_0001_create_core': createCore,
   '2026_11_25_0002_create_access': createAccess,
   '2026_12_01_0003_create_meetings': createMeetings,
-  '2026_12_01_0004_create_wheel_templates': createWheelTemplates
+  '2026_12_01_0004_create_wheel_templates': createWheelTemplates,
+  '2026_12_01_0005_create_archive': createArchive
 };
 
 /** Provides the migrations above to Kysely's `Migrator`. */
