@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GENDERS } from './reports.js';
 import { roleSchema } from './roles.js';
 
 const email = z
@@ -31,7 +32,16 @@ export const loginBodySchema = z.object({
 export type LoginBody = z.infer<typeof loginBodySchema>;
 
 export const createCaseBodySchema = z.object({
-  displayName: name
+  displayName: name,
+  /** For the follow-up reports only; optional. */
+  gender: z.enum(GENDERS, { message: 'female, male, other or unknown' }).default('unknown'),
+  birthYear: z
+    .number()
+    .int()
+    .min(1900, { message: 'a year like 1998' })
+    .max(new Date().getFullYear(), { message: 'a year like 1998' })
+    .nullable()
+    .default(null)
 });
 export type CreateCaseBody = z.infer<typeof createCaseBodySchema>;
 

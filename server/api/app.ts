@@ -15,6 +15,7 @@ import { guestRoutes } from './routes/guest.js';
 import { meetingRoutes } from './routes/meetings.js';
 import { templateRoutes } from './routes/templates.js';
 import { archiveRoutes } from './routes/archive.js';
+import { reportRoutes } from './routes/reports.js';
 
 /** The API routes; its type is what the client's typed API client is derived from. */
 export function createApi(deps: ApiDeps) {
@@ -68,7 +69,8 @@ export function createApi(deps: ApiDeps) {
     .route('/', meetingRoutes)
     .route('/', guestRoutes)
     .route('/', templateRoutes)
-    .route('/', archiveRoutes);
+    .route('/', archiveRoutes)
+    .route('/', reportRoutes);
 }
 
 export type AppType = ReturnType<typeof createApi>;

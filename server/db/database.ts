@@ -38,6 +38,9 @@ export interface CaseTable {
   display_name: string;
   created_by: string;
   created_at: string;
+  /** For the follow-up reports only: female, male, other or unknown. */
+  gender: Generated<string>;
+  birth_year: number | null;
 }
 
 /** Append-only log of Yjs updates per document; `seq` counts per document from 1. */

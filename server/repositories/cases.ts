@@ -1,5 +1,5 @@
 /** Case queries. */
-import type { Case, Db } from '../db/database.js';
+import type { Case, Db, Insertable, CaseTable } from '../db/database.js';
 
 export function findCase(db: Db, id: string): Promise<Case | undefined> {
   return db.selectFrom('cases').selectAll().where('id', '=', id).executeTakeFirst();
@@ -34,6 +34,6 @@ export function listCandidateCases(
   return query.orderBy('cases.created_at', 'desc').execute() as Promise<VisibleCaseRow[]>;
 }
 
-export async function insertCase(db: Db, row: Case): Promise<void> {
+export async function insertCase(db: Db, row: Insertable<CaseTable>): Promise<void> {
   await db.insertInto('cases').values(row).execute();
 }

@@ -45,7 +45,7 @@ export async function createCase(db: Db, p: Principal, body: CreateCaseBody, met
   const id = crypto.randomUUID();
   const at = now();
   await db.transaction().execute(async (trx) => {
-    await insertCase(trx, { id, organisation_id: p.organisationId, display_name: body.displayName, created_by: p.accountId, created_at: at });
+    await insertCase(trx, { id, organisation_id: p.organisationId, display_name: body.displayName, gender: body.gender, birth_year: body.birthYear, created_by: p.accountId, created_at: at });
     await insertMember(trx, { case_id: id, account_id: p.accountId, case_role: 'responsible', access: 'edit', added_by: p.accountId, added_at: at });
     await audit(trx, { action: 'case_created', principal: p, caseId: id, meta });
   });

@@ -1,6 +1,7 @@
 /** Fictional demo data, so a new user can try the multi-agency flow at once. */
 import { randomBytes } from 'node:crypto';
 import * as Y from 'yjs';
+import { ESY_TEMPLATE, addNode, addRound, addStage, ensureViews, setScore, setWheelTemplate } from '../../shared/views/index.js';
 import type { Db } from '../db/database.js';
 import { now } from '../db/time.js';
 import { AppError } from '../errors.js';
@@ -66,7 +67,16 @@ export async function seedDemo(db: Db): Promise<DemoResult> {
       const caseId = crypto.randomUUID();
       const responsible = account(i % 3 === 2 ? 'olli@kemi.example' : 'sanna@kemi.example');
       const at = now();
-      await insertCase(trx, { id: caseId, organisation_id: orgIds.get('social')!, display_name: displayName, created_by: responsible, created_at: at });
+      const year = new Date().getFullYear();
+      await insertCase(trx, {
+        id: caseId,
+        organisation_id: orgIds.get('social')!,
+        display_name: displayName,
+        gender: (['female', 'male', 'male', 'female', 'other', 'unknown'] as const)[i % 6],
+        birth_year: i % 7 === 6 ? null : year - 19 - ((i * 7) % 38),
+        created_by: responsible,
+        created_at: at
+      });
       await insertMember(trx, { case_id: caseId, account_id: responsible, case_role: 'responsible', access: 'edit', added_by: responsible, added_at: at });
       const partners: Array<[string, string]> = [['coach', i % 2 === 0 ? 'vilma@valo.example' : 'ville@valo.example']];
       if (i % 2 === 0) partners.push(['health', 'hanna@lph.example']);
@@ -90,6 +100,7 @@ export async function seedDemo(db: Db): Promise<DemoResult> {
       }
       if (i === 0) await insertMember(trx, { case_id: caseId, account_id: account('tiina@kemi.example'), case_role: 'observer', access: 'view', added_by: responsible, added_at: at });
       const doc = planFromJson(demoPlan(i, displayName, responsible));
+      demoViews(doc, i);
       updates.push({ docName: caseRoom(caseId), data: Y.encodeStateAsUpdate(doc) });
     }
   });
@@ -101,6 +112,36 @@ export async function seedDemo(db: Db): Promise<DemoResult> {
     people: PEOPLE.map((p) => ({ email: p.email, name: p.name, role: p.role, organisation: orgName.get(p.org)! })),
     clients: CLIENTS.length
   };
+}
+
+/**
+ * The demo client's assessment wheel, network map and guidance path: referrals from several
+ * sources during the last year, some agreements, and for a few a next path with its outcome.
+ */
+export function demoViews(doc: Y.Doc, i: number): void {
+  const year = new Date().getFullYear();
+  const date = (monthsAgo: number) => {
+    const d = new Date(Date.UTC(year, new Date().getUTCMonth() - monthsAgo, 10 + (i % 15)));
+    return d.toISOString().slice(0, 10);
+  };
+  doc.transact(() => {
+    ensureViews(doc);
+    const sources = ['social_services', 'te_office', 'youth_guidance', 'te_office', 'health_care', 'self', 'social_services'] as const;
+    addStage(doc, { kind: 'referral', date: date(11 - (i % 10)), source: sources[i % sources.length] });
+    addStage(doc, { kind: 'first_meeting', date: date(10 - (i % 10)) });
+    if (i % 3 !== 2) addStage(doc, { kind: 'agreement', date: date(9 - (i % 9)), contractType: 'rehabilitative_work_activity' });
+    if (i % 4 === 1) {
+      const outcomes = ['studies', 'wage_subsidised', 'open_market'] as const;
+      addStage(doc, { kind: 'next_path', date: date(1), outcome: outcomes[i % 3] });
+    }
+    setWheelTemplate(doc, ESY_TEMPLATE);
+    for (const [r, monthsAgo] of [9, 3].entries()) {
+      const round = addRound(doc, date(monthsAgo));
+      ESY_TEMPLATE.areas.forEach((area, k) => setScore(doc, round, 'professional', area.id, Math.min(5, 1 + ((i + k) % 3) + r)));
+    }
+    addNode(doc, { name: i % 2 === 0 ? 'Sisko' : 'Äiti', relation: i % 2 === 0 ? 'sisar' : 'äiti', sector: 'family', ring: 1 });
+    addNode(doc, { name: 'Ohjaamo', sector: 'professionals', organisation: 'Kemin kaupunki', ring: 2 });
+  });
 }
 
 /** A small, plausible plan for demo client `i`. */

@@ -162,6 +162,9 @@ const MATRIX: Row[] = [
   { route: 'GET /api/archive/:archivedId', expect: { ...PUBLIC(404), deactivated: 401, signed_out: 401 } },
   { route: 'GET /api/archive/:archivedId/diff/:otherId', expect: { ...PUBLIC(404), deactivated: 401, signed_out: 401 } },
   { route: 'GET /api/archive/:archivedId/pdf', expect: { ...PUBLIC(404), deactivated: 401, signed_out: 401 } },
+  { route: 'GET /api/reports', expect: SIGNED_IN(403), byRole: { coordinator: SIGNED_IN(200) } },
+  { route: 'GET /api/reports/csv', expect: SIGNED_IN(403), byRole: { coordinator: SIGNED_IN(200) } },
+  { route: 'GET /api/reports/pdf', expect: SIGNED_IN(403), byRole: { coordinator: SIGNED_IN(200) } },
   { route: 'WS /yjs/case:<id>', expect: { ...READ, responsible: 101, member: 101, view_member: 101, consented: 101 }, byRole: { coordinator: { nonmember: 101 } } },
   { route: 'WS /yjs/case:<id>:internal', expect: { ...READ, responsible: 101, member: 101, view_member: 101, consented: 101 }, byRole: { coordinator: { nonmember: 101 } } },
   { route: 'IO handshake', expect: { ...SIGNED_IN(101) } },
@@ -325,6 +328,10 @@ describe.each(testDialects())('access policy matrix on %s', (dialect) => {
         return (await api('POST', path, cookie, { name: 'Pohja', min: 1, max: 5, areas: ['Asuminen', 'Talous', 'Työ'] })).status;
       case 'POST /api/proposals/:proposalId/agreed-in-meeting':
         return (await api('POST', path, cookie, { meetingId: crypto.randomUUID() })).status;
+      case 'GET /api/reports':
+      case 'GET /api/reports/csv':
+      case 'GET /api/reports/pdf':
+        return (await api('GET', `${path}?from=2026-01-01&to=2026-12-31`, cookie)).status;
       case 'POST /api/join':
         return (await api('POST', path, cookie, { code: 'short' })).status;
       case 'POST /api/guest/voice':

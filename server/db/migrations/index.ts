@@ -5,6 +5,7 @@ import * as createAccess from './2026_11_25_0002_create_access.js';
 import * as createMeetings from './2026_12_01_0003_create_meetings.js';
 import * as createWheelTemplates from './2026_12_01_0004_create_wheel_templates.js';
 import * as createArchive from './2026_12_01_0005_create_archive.js';
+import * as addCaseDemographics from './2026_12_01_0006_add_case_demographics.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -21,7 +22,8 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '2026_11_25_0002_create_access': createAccess,
   '2026_12_01_0003_create_meetings': createMeetings,
   '2026_12_01_0004_create_wheel_templates': createWheelTemplates,
-  '2026_12_01_0005_create_archive': createArchive
+  '2026_12_01_0005_create_archive': createArchive,
+  '2026_12_01_0006_add_case_demographics': addCaseDemographics
 };
 
 /** Provides the migrations above to Kysely's `Migrator`. */
