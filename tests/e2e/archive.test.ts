@@ -102,4 +102,16 @@ describe('finalising plans and the archive', () => {
     await expectNoAxeViolations(coordinator, 'an archived version compared with another');
     await screenshot(coordinator, 'archived-plan');
   });
+
+  it('the coordinator reads the follow-up report and can export it', async () => {
+    const coordinator = await personAt(kaija);
+    await coordinator.goto('/cases');
+    await coordinator.getByRole('link', { name: fi('nav_reports') }).click();
+    await coordinator.getByTestId('clients-in-service').waitFor();
+    await coordinator.getByTestId('report-gender').waitFor();
+    const [download] = await Promise.all([coordinator.waitForEvent('download'), coordinator.getByRole('link', { name: fi('report_csv') }).click()]);
+    expect(fs.readFileSync(await download.path(), 'utf8')).toContain(fi('report_clients'));
+    await expectNoAxeViolations(coordinator, 'the follow-up report');
+    await screenshot(coordinator, 'reports');
+  });
 });
