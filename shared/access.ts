@@ -40,7 +40,9 @@ export const AUDIT_ACTIONS = [
   'guest_change',
   'client_voice',
   'template_change',
-  'plan_change'
+  'plan_change',
+  'case_change',
+  'retention_removal'
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

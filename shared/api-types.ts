@@ -18,4 +18,6 @@ export interface CaseSummary {
   access: 'edit' | 'view';
   /** Whether this person may manage the team and consents (responsible person, coordinator). */
   canManage: boolean;
+  /** When the case was closed (the retention period runs from then), or null while open. */
+  closedAt: string | null;
 }

@@ -8,12 +8,14 @@ import { AppError } from '../errors.js';
 import { createUser } from '../services/auth-service.js';
 import { seedDemo } from '../services/demo-service.js';
 import { verifyArchive } from '../services/archive-service.js';
+import { dueForRemoval, removeCase } from '../services/retention-service.js';
 import { organisationKindSchema } from '../../shared/access.js';
 
 const USAGE = `Usage:
   npm run polku -- user add --email E --name N --role R --org O [--org-kind K]   (password from standard input)
   npm run polku -- demo        fill an empty database with fictional demo data
   npm run polku -- archive verify   check every archived plan's hash and the chain of versions
+  npm run polku -- retention [--confirm]   list closed cases past their retention period; remove them with --confirm
 
 Roles: social_worker, psychiatric_nurse, te_expert, coach, coordinator, admin, observer`;
 
@@ -90,11 +92,33 @@ async function archiveVerify(): Promise<number> {
   return code !== 0 ? code : broken ? 1 : 0;
 }
 
+/** Lists what retention makes due; removes it only when asked to, with `--confirm`. */
+async function retention(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { confirm: { type: 'boolean', default: false } }, strict: true });
+  return withDatabase(async (db) => {
+    const due = await dueForRemoval(db);
+    if (due.length === 0) {
+      process.stdout.write('Nothing is due for removal.\n');
+      return;
+    }
+    for (const d of due) {
+      process.stdout.write(`${d.caseId}  ${d.displayName} (${d.organisation}), closed ${d.closedAt.slice(0, 10)}, due since ${d.dueSince.slice(0, 10)}, ${d.archivedVersions} archived version(s)\n`);
+    }
+    if (!values.confirm) {
+      process.stdout.write(`${due.length} case(s) due for removal. Nothing was removed; run again with --confirm to remove them.\n`);
+      return;
+    }
+    for (const d of due) await removeCase(db, d);
+    process.stdout.write(`Removed ${due.length} case(s); the audit log records each removal.\n`);
+  });
+}
+
 async function main(argv: string[]): Promise<number> {
   const [group, command, ...rest] = argv;
   if (group === 'user' && command === 'add') return userAdd(rest);
   if (group === 'demo') return demo();
   if (group === 'archive' && command === 'verify') return archiveVerify();
+  if (group === 'retention') return retention(argv.slice(1));
   process.stderr.write(`${USAGE}\n`);
   return group === undefined || group === 'help' || group === '--help' ? 0 : 2;
 }

@@ -8,6 +8,8 @@ export interface OrganisationTable {
   name: string;
   kind: string;
   created_at: string;
+  /** Years archived plans are kept after a case is closed. */
+  retention_years: Generated<number>;
 }
 
 export interface AccountTable {
@@ -41,6 +43,7 @@ export interface CaseTable {
   /** For the follow-up reports only: female, male, other or unknown. */
   gender: Generated<string>;
   birth_year: number | null;
+  closed_at: string | null;
 }
 
 /** Append-only log of Yjs updates per document; `seq` counts per document from 1. */
@@ -269,6 +272,7 @@ export interface Database {
   plan_proposals: PlanProposalTable;
   plan_signatures: PlanSignatureTable;
   archived_plans: ArchivedPlanTable;
+  retention_releases: { case_id: string; released_at: string };
 }
 
 export type Db = Kysely<Database>;

@@ -1,5 +1,5 @@
 /** Organisation queries. */
-import type { Db, Organisation } from '../db/database.js';
+import type { Db, Organisation, Insertable, OrganisationTable } from '../db/database.js';
 
 export function findOrganisationByName(db: Db, name: string): Promise<Organisation | undefined> {
   return db.selectFrom('organisations').selectAll().where('name', '=', name).executeTakeFirst();
@@ -9,6 +9,6 @@ export function findOrganisation(db: Db, id: string): Promise<Organisation | und
   return db.selectFrom('organisations').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export async function insertOrganisation(db: Db, org: Organisation): Promise<void> {
+export async function insertOrganisation(db: Db, org: Insertable<OrganisationTable>): Promise<void> {
   await db.insertInto('organisations').values(org).execute();
 }

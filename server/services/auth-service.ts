@@ -84,12 +84,10 @@ export async function createUser(
     if (await findAccountByEmail(trx, input.email)) {
       throw new AppError(409, 'conflict', 'an account with this e-mail already exists', 'email');
     }
-    let org = await findOrganisationByName(trx, input.organisation);
-    const organisationCreated = !org;
-    if (!org) {
-      org = { id: crypto.randomUUID(), name: input.organisation, kind: organisationKind, created_at: now() };
-      await insertOrganisation(trx, org);
-    }
+    const existing = await findOrganisationByName(trx, input.organisation);
+    const organisationCreated = !existing;
+    const org = existing ?? { id: crypto.randomUUID(), name: input.organisation, kind: organisationKind, created_at: now() };
+    if (!existing) await insertOrganisation(trx, org);
     const accountId = crypto.randomUUID();
     await insertAccount(trx, {
       id: accountId,

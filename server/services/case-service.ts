@@ -19,11 +19,11 @@ import { audit } from './audit-service.js';
 import { loadCaseFacts, requireCaseAccess } from './case-access.js';
 
 function summary(
-  row: { id: string; display_name: string; organisation_id: string; created_at: string },
+  row: { id: string; display_name: string; organisation_id: string; created_at: string; closed_at?: string | null },
   access: DocAccess,
   canManage: boolean
 ): CaseSummary {
-  return { id: row.id, displayName: row.display_name, organisationId: row.organisation_id, createdAt: row.created_at, access, canManage };
+  return { id: row.id, displayName: row.display_name, organisationId: row.organisation_id, createdAt: row.created_at, access, canManage, closedAt: row.closed_at ?? null };
 }
 
 export async function listCases(db: Db, p: Principal, search?: string): Promise<CaseSummary[]> {

@@ -78,6 +78,15 @@ describe('finalising plans and the archive', () => {
     await addGoalWithAction(worker, 'Työkokeilu', 'Tutustumiskäynti');
     await finalise(worker, coach, coordinator, 2);
 
+    // The responsible person closes the case (the retention period starts); the hand-over package is offered.
+    await worker.reload();
+    const finalising = worker.getByTestId('finalising');
+    await finalising.getByRole('link', { name: fi('finalise_package_label', { version: '2' }) }).waitFor();
+    await finalising.getByRole('button', { name: fi('case_close') }).click();
+    await worker.getByRole('dialog').getByRole('button', { name: fi('case_close') }).click();
+    await finalising.getByTestId('case-closed').waitFor();
+    await expectNoAxeViolations(worker, 'a closed case');
+
     // The archive: both versions, searchable by the client's name.
     await coordinator.getByRole('link', { name: fi('nav_archive') }).click();
     await coordinator.getByLabel(fi('archive_query')).fill('Aarni');

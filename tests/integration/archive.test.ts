@@ -5,6 +5,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { sql } from 'kysely';
+import { strFromU8, unzipSync } from 'fflate';
+import { createHash } from 'node:crypto';
 import { PDFParse } from 'pdf-parse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { internalNotes, planTitle } from '../../shared/case-doc.js';
@@ -192,5 +194,59 @@ describe.each(testDialects())('finalising and archiving plans on %s', (dialect) 
     expect(exports.map((e) => JSON.parse(e.details!).copy).sort()).toEqual(['client', 'official']);
     const stranger = await signUp(server, { organisation: 'Muu' });
     expect((await api('GET', `/api/archive/${archivedId}/pdf`, stranger.cookie)).status).toBe(404);
+  });
+
+  async function archivedCase() {
+    const setup = await caseWithPlan();
+    const { id } = (await api('POST', `/api/cases/${setup.caseId}/proposals`, setup.worker.cookie)).body as { id: string };
+    await api('POST', `/api/proposals/${id}/confirm`, setup.coach.cookie);
+    const archived = (await api('POST', `/api/proposals/${id}/approve`, setup.coordinator.cookie)).body as { id: string };
+    return { ...setup, archivedId: archived.id };
+  }
+
+  it('hands an archived version over as a package: both PDFs, the JSON and a manifest of hashes', async () => {
+    const { worker, coach, caseId, archivedId } = await archivedCase();
+    expect((await api('GET', `/api/archive/${archivedId}/package`, coach.cookie)).status).toBe(403);
+    const response = await api('GET', `/api/archive/${archivedId}/package`, worker.cookie);
+    expect(response.status).toBe(200);
+    const files = unzipSync(response.body as Uint8Array);
+    expect(Object.keys(files).sort()).toEqual(['asiakkaan-kopio.pdf', 'manifest.json', 'suunnitelma.json', 'suunnitelma.pdf']);
+    const manifest = JSON.parse(strFromU8(files['manifest.json']!)) as { caseId: string; contentHash: string; files: Array<{ name: string; sha256: string }> };
+    expect(manifest.caseId).toBe(caseId);
+    for (const f of manifest.files) expect(createHash('sha256').update(files[f.name]!).digest('hex'), f.name).toBe(f.sha256);
+    expect(createHash('sha256').update(files['suunnitelma.json']!).digest('hex')).toBe(manifest.contentHash);
+  });
+
+  it('retention: lists closed cases past their period, removes them only with --confirm, and leaves an audit row', async () => {
+    const due = await archivedCase();
+    const kept = await archivedCase();
+    expect((await api('POST', `/api/cases/${due.caseId}/close`, due.coach.cookie)).status).toBe(403);
+    expect((await api('POST', `/api/cases/${due.caseId}/close`, due.worker.cookie)).status).toBe(200);
+    expect((await api('POST', `/api/cases/${kept.caseId}/close`, kept.worker.cookie)).status).toBe(200);
+    // Closed eleven years ago (the default period is ten); the other one just now.
+    await server.db.updateTable('cases').set({ closed_at: new Date(Date.now() - 11 * 365.25 * 86_400_000).toISOString() }).where('id', '=', due.caseId).execute();
+    const retention = (...args: string[]) =>
+      spawnSync(process.execPath, ['--import', 'tsx', 'server/cli/polku.ts', 'retention', ...args], { env: { ...process.env, ...server.database.env }, encoding: 'utf8' });
+
+    const listed = retention();
+    expect(listed.status).toBe(0);
+    expect(listed.stdout).toContain(due.caseId);
+    expect(listed.stdout).not.toContain(kept.caseId);
+    expect(listed.stdout).toContain('Nothing was removed');
+    expect(await server.db.selectFrom('cases').select('id').where('id', '=', due.caseId).executeTakeFirst()).toBeDefined();
+    // The release is for removal only: archived versions of other cases stay immutable.
+    await expect(server.db.deleteFrom('archived_plans').where('case_id', '=', kept.caseId).execute()).rejects.toThrow(/immutable/);
+
+    const removed = retention('--confirm');
+    expect(removed.status).toBe(0);
+    expect(removed.stdout).toContain('Removed 1 case(s)');
+    expect(await server.db.selectFrom('cases').select('id').where('id', '=', due.caseId).executeTakeFirst()).toBeUndefined();
+    expect(await server.db.selectFrom('archived_plans').select('id').where('case_id', '=', due.caseId).execute()).toEqual([]);
+    expect(await server.db.selectFrom('document_updates').select('seq').where('doc_name', '=', caseRoom(due.caseId)).execute()).toEqual([]);
+    expect(await server.db.selectFrom('archived_plans').select('id').where('case_id', '=', kept.caseId).execute()).toHaveLength(1);
+    const rows = await server.db.selectFrom('audit_log').select('details').where('case_id', '=', due.caseId).where('action', '=', 'retention_removal').execute();
+    expect(rows).toHaveLength(1);
+    // The chain of the case that stays is intact (another test here tampers with its own case on purpose).
+    expect((await verifyArchive(server.db)).problems.filter((p) => p.caseId === kept.caseId || p.caseId === due.caseId)).toEqual([]);
   });
 });

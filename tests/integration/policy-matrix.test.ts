@@ -161,6 +161,10 @@ const MATRIX: Row[] = [
   { route: 'GET /api/archive', expect: SIGNED_IN(403), byRole: { coordinator: SIGNED_IN(200) } },
   { route: 'GET /api/archive/:archivedId', expect: { ...PUBLIC(404), deactivated: 401, signed_out: 401 } },
   { route: 'GET /api/archive/:archivedId/diff/:otherId', expect: { ...PUBLIC(404), deactivated: 401, signed_out: 401 } },
+  { route: 'GET /api/archive/:archivedId/package', expect: { ...PUBLIC(404), deactivated: 401, signed_out: 401 } },
+  // Closing and reopening: the team's managers (reopening last, so the case stays open for the other rows).
+  { route: 'POST /api/cases/:id/close', expect: MANAGE(200), byRole: MANAGE_COORDINATOR(200) },
+  { route: 'POST /api/cases/:id/reopen', expect: MANAGE(200), byRole: MANAGE_COORDINATOR(200) },
   { route: 'GET /api/archive/:archivedId/pdf', expect: { ...PUBLIC(404), deactivated: 401, signed_out: 401 } },
   { route: 'GET /api/reports', expect: SIGNED_IN(403), byRole: { coordinator: SIGNED_IN(200) } },
   { route: 'GET /api/reports/csv', expect: SIGNED_IN(403), byRole: { coordinator: SIGNED_IN(200) } },

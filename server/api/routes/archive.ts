@@ -15,6 +15,7 @@ import {
   searchArchive
 } from '../../services/archive-service.js';
 import { archivedPdf } from '../../services/archive-pdf.js';
+import { handOverPackage, setCaseClosed } from '../../services/retention-service.js';
 import type { AuthedEnv } from '../context.js';
 import { requestMeta, requireAuth, validationHook } from '../middleware.js';
 
@@ -62,6 +63,18 @@ export const archiveRoutes = new Hono<AuthedEnv>()
   .get('/archive/:archivedId/diff/:otherId', requireAuth, zValidator('param', diffParams, validationHook), async (c) => {
     const { archivedId, otherId } = c.req.valid('param');
     return c.json(await diffArchived(c.get('deps').db, c.get('principal'), archivedId, otherId, requestMeta(c)));
+  })
+  .post('/cases/:id/close', requireAuth, zValidator('param', caseIdSchema, validationHook), async (c) => {
+    await setCaseClosed(c.get('deps'), c.get('principal'), c.req.valid('param').id, true, requestMeta(c));
+    return c.json({ ok: true as const });
+  })
+  .post('/cases/:id/reopen', requireAuth, zValidator('param', caseIdSchema, validationHook), async (c) => {
+    await setCaseClosed(c.get('deps'), c.get('principal'), c.req.valid('param').id, false, requestMeta(c));
+    return c.json({ ok: true as const });
+  })
+  .get('/archive/:archivedId/package', requireAuth, zValidator('param', archivedParams, validationHook), async (c) => {
+    const { bytes, filename } = await handOverPackage(c.get('deps').db, c.get('principal'), c.req.valid('param').archivedId, requestMeta(c));
+    return c.body(bytes, 200, { 'content-type': 'application/zip', 'content-disposition': `attachment; filename="${filename}"` });
   })
   .get('/archive/:archivedId/pdf', requireAuth, zValidator('param', archivedParams, validationHook), zValidator('query', pdfQuery, validationHook), async (c) => {
     const { bytes, filename } = await archivedPdf(c.get('deps').db, c.get('principal'), c.req.valid('param').archivedId, c.req.valid('query').copy, requestMeta(c));

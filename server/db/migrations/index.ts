@@ -6,6 +6,7 @@ import * as createMeetings from './2026_12_01_0003_create_meetings.js';
 import * as createWheelTemplates from './2026_12_01_0004_create_wheel_templates.js';
 import * as createArchive from './2026_12_01_0005_create_archive.js';
 import * as addCaseDemographics from './2026_12_01_0006_add_case_demographics.js';
+import * as addRetention from './2026_12_01_0007_add_retention.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -23,7 +24,8 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '2026_12_01_0003_create_meetings': createMeetings,
   '2026_12_01_0004_create_wheel_templates': createWheelTemplates,
   '2026_12_01_0005_create_archive': createArchive,
-  '2026_12_01_0006_add_case_demographics': addCaseDemographics
+  '2026_12_01_0006_add_case_demographics': addCaseDemographics,
+  '2026_12_01_0007_add_retention': addRetention
 };
 
 /** Provides the migrations above to Kysely's `Migrator`. */

@@ -1,0 +1,108 @@
+/**
+ * Retention and hand-over. A case can be closed (and reopened); once its organisation's retention
+ * period (default 10 years after closing, as for working-age social-welfare records) has passed,
+ * `npm run polku -- retention` lists it and, only with `--confirm`, removes it — archived versions
+ * included, through a recorded release — leaving an audit row. Polku is not the legal record
+ * system: each archived version can be exported as a package for the client-record system.
+ */
+import { createHash } from 'node:crypto';
+import { strToU8, zipSync } from 'fflate';
+import type { Db } from '../db/database.js';
+import { now } from '../db/time.js';
+import { AppError } from '../errors.js';
+import { mayManageTeam } from '../access/policy.js';
+import type { CaseRealtime } from '../realtime/case-realtime.js';
+import { caseRoom, internalRoom } from '../../shared/rooms.js';
+import type { Principal, RequestMeta } from './auth-service.js';
+import { audit } from './audit-service.js';
+import { requireCaseAccess } from './case-access.js';
+import { renderPlanPdf } from './archive-pdf.js';
+import type { ArchiveContent } from './archive-service.js';
+
+/** Closes or reopens a case (its responsible person or the owning organisation's coordinator). */
+export async function setCaseClosed(deps: { db: Db; realtime: CaseRealtime }, p: Principal, caseId: string, closed: boolean, meta: RequestMeta): Promise<void> {
+  const { facts } = await requireCaseAccess(deps.db, p, caseId, meta);
+  if (!mayManageTeam(p, facts)) throw new AppError(403, 'forbidden', 'only the responsible person or a coordinator closes a case');
+  await deps.db.updateTable('cases').set({ closed_at: closed ? now() : null }).where('id', '=', caseId).execute();
+  await audit(deps.db, { action: 'case_change', principal: p, caseId, details: { closed }, meta });
+  deps.realtime.changed(caseId);
+}
+
+export interface DueCase {
+  caseId: string;
+  displayName: string;
+  organisation: string;
+  closedAt: string;
+  dueSince: string;
+  archivedVersions: number;
+}
+
+/** Closed cases whose organisation's retention period has passed by `at`. */
+export async function dueForRemoval(db: Db, at: Date = new Date()): Promise<DueCase[]> {
+  const rows = await db
+    .selectFrom('cases')
+    .innerJoin('organisations', 'organisations.id', 'cases.organisation_id')
+    .select(['cases.id as id', 'cases.display_name as name', 'cases.closed_at as closedAt', 'organisations.name as organisation', 'organisations.retention_years as years'])
+    .where('cases.closed_at', 'is not', null)
+    .execute();
+  const due: DueCase[] = [];
+  for (const row of rows) {
+    const closed = new Date(row.closedAt!);
+    const until = new Date(closed);
+    until.setUTCFullYear(closed.getUTCFullYear() + row.years);
+    if (until > at) continue;
+    const archived = await db.selectFrom('archived_plans').select((eb) => eb.fn.countAll<number>().as('n')).where('case_id', '=', row.id).executeTakeFirstOrThrow();
+    due.push({ caseId: row.id, displayName: row.name, organisation: row.organisation, closedAt: row.closedAt!, dueSince: until.toISOString(), archivedVersions: Number(archived.n) });
+  }
+  return due;
+}
+
+/** Removes one due case with everything of it, archived versions included; the audit log keeps a row. */
+export async function removeCase(db: Db, due: DueCase): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.insertInto('retention_releases').values({ case_id: due.caseId, released_at: now() }).execute();
+    await trx.deleteFrom('archived_plans').where('case_id', '=', due.caseId).execute();
+    for (const doc of [caseRoom(due.caseId), internalRoom(due.caseId)]) {
+      await trx.deleteFrom('document_updates').where('doc_name', '=', doc).execute();
+      await trx.deleteFrom('document_snapshots').where('doc_name', '=', doc).execute();
+    }
+    await trx.deleteFrom('cases').where('id', '=', due.caseId).execute();
+    await audit(trx, {
+      action: 'retention_removal',
+      caseId: due.caseId,
+      details: { closedAt: due.closedAt, dueSince: due.dueSince, archivedVersions: due.archivedVersions },
+      meta: null
+    });
+  });
+}
+
+const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
+
+/**
+ * A hand-over package of one archived version for the organisation's client-record system: the
+ * official PDF, the client's copy, the archived JSON, and a manifest with every file's hash.
+ */
+export async function handOverPackage(db: Db, p: Principal, archivedId: string, meta: RequestMeta): Promise<{ bytes: Uint8Array<ArrayBuffer>; filename: string }> {
+  const row = await db.selectFrom('archived_plans').selectAll().where('id', '=', archivedId).executeTakeFirst();
+  if (!row) throw new AppError(404, 'not_found', 'no such archived plan');
+  const { facts } = await requireCaseAccess(db, p, row.case_id, meta);
+  if (!mayManageTeam(p, facts)) throw new AppError(403, 'forbidden', 'the responsible person or a coordinator hands plans over');
+  const content = JSON.parse(row.content) as ArchiveContent;
+  const files: Record<string, Uint8Array> = {
+    'suunnitelma.pdf': new Uint8Array(await renderPlanPdf(content, 'official')),
+    'asiakkaan-kopio.pdf': new Uint8Array(await renderPlanPdf(content, 'client')),
+    'suunnitelma.json': strToU8(row.content)
+  };
+  const manifest = {
+    format: 'polku-handover/1',
+    caseId: row.case_id,
+    version: row.version,
+    archivedAt: row.archived_at,
+    contentHash: row.content_hash,
+    previousHash: row.previous_hash,
+    files: Object.entries(files).map(([name, data]) => ({ name, bytes: data.byteLength, sha256: sha256(data) }))
+  };
+  const zip = zipSync({ ...files, 'manifest.json': strToU8(JSON.stringify(manifest, null, 2)) });
+  await audit(db, { action: 'export', principal: p, caseId: row.case_id, details: { archived: archivedId, format: 'handover' }, meta });
+  return { bytes: new Uint8Array(zip), filename: `luovutus-v${row.version}.zip` };
+}
