@@ -42,7 +42,8 @@ export const AUDIT_ACTIONS = [
   'template_change',
   'plan_change',
   'case_change',
-  'retention_removal'
+  'retention_removal',
+  'organisation_change'
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -8,7 +8,7 @@ import { AppError } from '../errors.js';
 import { createUser } from '../services/auth-service.js';
 import { seedDemo } from '../services/demo-service.js';
 import { verifyArchive } from '../services/archive-service.js';
-import { dueForRemoval, removeCase } from '../services/retention-service.js';
+import { dueForRemoval, removeCase, setRetentionYears } from '../services/retention-service.js';
 import { organisationKindSchema } from '../../shared/access.js';
 
 const USAGE = `Usage:
@@ -16,6 +16,7 @@ const USAGE = `Usage:
   npm run polku -- demo        fill an empty database with fictional demo data
   npm run polku -- archive verify   check every archived plan's hash and the chain of versions
   npm run polku -- retention [--confirm]   list closed cases past their retention period; remove them with --confirm
+  npm run polku -- retention --org O --years N   set organisation O's retention period (years after closing)
 
 Roles: social_worker, psychiatric_nurse, te_expert, coach, coordinator, admin, observer`;
 
@@ -94,7 +95,23 @@ async function archiveVerify(): Promise<number> {
 
 /** Lists what retention makes due; removes it only when asked to, with `--confirm`. */
 async function retention(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { confirm: { type: 'boolean', default: false } }, strict: true });
+  const { values } = parseArgs({
+    args,
+    options: { confirm: { type: 'boolean', default: false }, org: { type: 'string' }, years: { type: 'string' } },
+    strict: true
+  });
+  if (values.org !== undefined || values.years !== undefined) {
+    const years = Number(values.years);
+    if (!values.org || !Number.isInteger(years) || years < 1 || years > 100) {
+      process.stderr.write('Give both --org (the organisation\'s name) and --years (1 to 100).\n');
+      return 2;
+    }
+    const org = values.org;
+    return withDatabase(async (db) => {
+      await setRetentionYears(db, org, years);
+      process.stdout.write(`Retention period of "${org}" set to ${years} years after a case is closed.\n`);
+    });
+  }
   return withDatabase(async (db) => {
     const due = await dueForRemoval(db);
     if (due.length === 0) {

@@ -28,6 +28,16 @@ export async function setCaseClosed(deps: { db: Db; realtime: CaseRealtime }, p:
   deps.realtime.changed(caseId);
 }
 
+/** Sets an organisation's retention period; the change is audited. */
+export async function setRetentionYears(db: Db, organisationName: string, years: number): Promise<void> {
+  const org = await db.selectFrom('organisations').select(['id', 'retention_years']).where('name', '=', organisationName).executeTakeFirst();
+  if (!org) throw new AppError(404, 'not_found', `no organisation called "${organisationName}"`);
+  await db.transaction().execute(async (trx) => {
+    await trx.updateTable('organisations').set({ retention_years: years }).where('id', '=', org.id).execute();
+    await audit(trx, { action: 'organisation_change', principal: null, details: { organisation: org.id, retentionYears: { from: org.retention_years, to: years } }, meta: null });
+  });
+}
+
 export interface DueCase {
   caseId: string;
   displayName: string;

@@ -234,6 +234,17 @@ describe.each(testDialects())('finalising and archiving plans on %s', (dialect) 
     expect(listed.stdout).not.toContain(kept.caseId);
     expect(listed.stdout).toContain('Nothing was removed');
     expect(await server.db.selectFrom('cases').select('id').where('id', '=', due.caseId).executeTakeFirst()).toBeDefined();
+    // A longer retention period for the organisation: nothing is due any more; back to ten: due again.
+    const { name: organisation } = await server.db
+      .selectFrom('cases')
+      .innerJoin('organisations', 'organisations.id', 'cases.organisation_id')
+      .select('organisations.name as name')
+      .where('cases.id', '=', due.caseId)
+      .executeTakeFirstOrThrow();
+    expect(retention('--org', organisation, '--years', '20').status).toBe(0);
+    expect(retention().stdout).not.toContain(due.caseId);
+    expect(retention('--org', organisation, '--years', '10').status).toBe(0);
+    expect(retention('--org', organisation, '--years', 'ten').status).toBe(2);
     // The release is for removal only: archived versions of other cases stay immutable.
     await expect(server.db.deleteFrom('archived_plans').where('case_id', '=', kept.caseId).execute()).rejects.toThrow(/immutable/);
 
