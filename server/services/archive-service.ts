@@ -169,6 +169,8 @@ export async function agreedInMeeting(deps: ArchiveDeps, p: Principal, proposalI
   const meeting = await findMeeting(db, meetingId);
   if (!meeting || meeting.case_id !== proposal.case_id) throw new AppError(404, 'not_found', 'no such meeting on this case');
   if (meeting.status !== 'ended') throw new AppError(409, 'conflict', 'the meeting has not ended');
+  // The agreement is about this proposal: the meeting must have ended after it was made.
+  if (!meeting.ended_at || meeting.ended_at < proposal.proposed_at) throw new AppError(409, 'conflict', 'that meeting was over before the plan was proposed');
   if (!(await listAttendance(db, meetingId)).some((a) => a.participant === 'client')) {
     throw new AppError(409, 'conflict', 'the client did not take part in that meeting');
   }
@@ -197,6 +199,9 @@ export async function approveProposal(deps: ArchiveDeps, p: Principal, proposalI
   const organisation = await db.selectFrom('organisations').select('name').where('id', '=', facts.caseRow.organisation_id).executeTakeFirstOrThrow();
   const people = Object.fromEntries((await listMembers(db, proposal.case_id)).map((m) => [m.accountId, { name: m.name, role: m.role, organisation: m.organisationName }]));
   const version = await db.transaction().execute(async (trx) => {
+    // Claim the proposal first: of two approvals at once (or an approval racing a new proposal), one archives it.
+    const claimed = await trx.updateTable('plan_proposals').set({ status: 'archived' }).where('id', '=', proposalId).where('status', '=', 'proposed').executeTakeFirst();
+    if (Number(claimed.numUpdatedRows) !== 1) throw new AppError(409, 'conflict', 'this proposal is no longer open');
     const previous = await trx.selectFrom('archived_plans').select(['version', 'content_hash']).where('case_id', '=', proposal.case_id).orderBy('version', 'desc').executeTakeFirst();
     const content: ArchiveContent = {
       caseId: proposal.case_id,
@@ -220,7 +225,6 @@ export async function approveProposal(deps: ArchiveDeps, p: Principal, proposalI
       .values({ id, case_id: proposal.case_id, version: content.version, content: text, state: proposal.state, content_hash: sha256(text), previous_hash: content.previousHash, archived_at: at })
       .execute();
     await sign(trx, proposalId, approval);
-    await trx.updateTable('plan_proposals').set({ status: 'archived' }).where('id', '=', proposalId).execute();
     await audit(trx, { action: 'plan_change', principal: p, caseId: proposal.case_id, details: { approved: proposalId, archived: id, version: content.version }, meta });
     return content.version;
   });

@@ -295,12 +295,21 @@ export async function endMeeting(deps: MeetingDeps, p: Principal, meetingId: str
   await revokeMeetingCodes(db, meetingId, at);
   const guests = await endMeetingGuests(db, meetingId, at);
   for (const guest of guests) deps.meetings.guestChanged(guest, 'ended');
-  // The network map is kept over time: a version with each meeting, to compare any two later.
-  await deps.docs.change(caseRoom(meeting.case_id), { accountId: p.accountId, user: userOfPrincipal(p) }, (doc) => saveVersion(doc, meetingId, at));
-  const record = await buildRecord(deps, { ...meeting, status: 'ended', ended_at: at });
-  await updateMeeting(db, meetingId, { record: JSON.stringify(record) });
   await audit(db, { action: 'meeting_change', principal: p, caseId: meeting.case_id, details: { ended: meetingId, clientsRemoved: guests.length }, meta });
-  deps.meetings.ended(meetingId, meeting.case_id);
+  try {
+    // The network map is kept over time: a version with each meeting, to compare any two later.
+    await deps.docs.change(caseRoom(meeting.case_id), { accountId: p.accountId, user: userOfPrincipal(p) }, (doc) => saveVersion(doc, meetingId, at));
+    await storeRecord(deps, { ...meeting, status: 'ended', ended_at: at });
+  } finally {
+    // Whatever failed above, the meeting has ended for everyone (a missing record is made when first read).
+    deps.meetings.ended(meetingId, meeting.case_id);
+  }
+}
+
+async function storeRecord(deps: MeetingDeps, meeting: Meeting): Promise<MeetingRecord> {
+  const record = await buildRecord(deps, meeting);
+  await updateMeeting(deps.db, meeting.id, { record: JSON.stringify(record) });
+  return record;
 }
 
 async function buildRecord(deps: MeetingDeps, meeting: Meeting): Promise<MeetingRecord> {
@@ -336,14 +345,16 @@ function findAction(plan: PlanJson, actionId: string | null) {
   return undefined;
 }
 
-/** The stored record of an ended meeting (reading it is audited like opening the case). */
-export async function getMeetingRecord(db: Db, p: Principal, meetingId: string, meta: RequestMeta): Promise<{ meeting: MeetingSummary; record: MeetingRecord }> {
+/** The record of an ended meeting, made now if ending could not make it (reading it is audited like opening the case). */
+export async function getMeetingRecord(deps: MeetingDeps, p: Principal, meetingId: string, meta: RequestMeta): Promise<{ meeting: MeetingSummary; record: MeetingRecord }> {
+  const { db } = deps;
   const { meeting } = await loadMeeting(db, p, meetingId, meta);
-  if (meeting.status !== 'ended' || !meeting.record) throw new AppError(404, 'not_found', 'this meeting has no record yet');
+  if (meeting.status !== 'ended') throw new AppError(404, 'not_found', 'this meeting has no record yet');
+  const record = meeting.record ? (JSON.parse(meeting.record) as MeetingRecord) : await storeRecord(deps, meeting);
   await audit(db, { action: 'case_view', principal: p, caseId: meeting.case_id, details: { meetingRecord: meetingId }, meta });
   const members = await listMembers(db, meeting.case_id);
   return {
     meeting: summaryOf(meeting, members.find((m) => m.accountId === meeting.chair_id)?.name ?? ''),
-    record: JSON.parse(meeting.record) as MeetingRecord
+    record
   };
 }

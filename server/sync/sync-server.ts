@@ -141,6 +141,15 @@ export class SyncServer {
       const unregister = liveRegistry.add(owner, {
         close: (reason) => connection.close(reason === 'revoked' ? CLOSE.accessRevoked : CLOSE.sessionEnded, reason)
       });
+      // A client's device removed (or its meeting ended) while this upgrade was being prepared was
+      // not registered yet when its connections were closed: look again now that it is.
+      if (auditAs.guestOf) {
+        void authenticateGuest(db, guestTokenFromCookieHeader(req.headers.cookie))
+          .then((guest) => {
+            if (!guest || guest.status !== 'admitted' || guest.meetingStatus !== 'live') connection.close(CLOSE.accessRevoked, 'access revoked');
+          })
+          .catch(() => connection.close(CLOSE.accessRevoked, 'access revoked'));
+      }
       ws.on('message', (data: RawData) => connection.receive(toUint8Array(data)));
       ws.on('error', (error) => logger.debug({ err: error, connection: connection.id }, 'websocket error'));
       ws.on('close', () => {

@@ -260,4 +260,25 @@ describe.each(testDialects())('finalising and archiving plans on %s', (dialect) 
     // The chain of the case that stays is intact (another test here tampers with its own case on purpose).
     expect((await verifyArchive(server.db)).problems.filter((p) => p.caseId === kept.caseId || p.caseId === due.caseId)).toEqual([]);
   });
+
+  it('two approvals of one proposal at once archive it once; the other is told it is no longer open', async () => {
+    const { worker, coach, coordinator, caseId } = await caseWithPlan();
+    const { id } = (await api('POST', `/api/cases/${caseId}/proposals`, worker.cookie)).body as { id: string };
+    await api('POST', `/api/proposals/${id}/confirm`, coach.cookie);
+    const results = await Promise.all([1, 2, 3].map(() => api('POST', `/api/proposals/${id}/approve`, coordinator.cookie)));
+    expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409]);
+    expect(await server.db.selectFrom('archived_plans').select('id').where('case_id', '=', caseId).execute()).toHaveLength(1);
+  });
+
+  it('"agreed in a meeting" must name a meeting that ended after the plan was proposed', async () => {
+    const { worker, caseId } = await caseWithPlan();
+    const post = (path: string, body: unknown = {}) => api('POST', path, worker.cookie, body);
+    const meeting = (await post(`/api/cases/${caseId}/meetings`, { scheduledAt: new Date().toISOString() })).body as { id: string };
+    await post(`/api/meetings/${meeting.id}/start`);
+    await server.db.insertInto('meeting_attendance').values({ meeting_id: meeting.id, participant: 'client', name: '', role: 'client', organisation: '', joined_at: new Date().toISOString() }).execute();
+    await post(`/api/meetings/${meeting.id}/end`);
+    const { id } = (await post(`/api/cases/${caseId}/proposals`)).body as { id: string };
+    const old = await post(`/api/proposals/${id}/agreed-in-meeting`, { meetingId: meeting.id });
+    expect(old.status).toBe(409);
+  });
 });

@@ -231,6 +231,17 @@ describe.each(testDialects())('meetings and the client joining on %s', (dialect)
     expect((await api('POST', `/api/meetings/${meetingId}/decisions`, other.cookie, { text: 'myöhässä' })).status).toBe(409);
   });
 
+  it('a record that could not be made when the meeting ended is made when it is first read', async () => {
+    const { chair, meetingId } = await liveMeeting();
+    await api('POST', `/api/meetings/${meetingId}/decisions`, chair.cookie, { text: 'Jatketaan' });
+    expect((await api('POST', `/api/meetings/${meetingId}/end`, chair.cookie)).status).toBe(200);
+    await server.db.updateTable('meetings').set({ record: null }).where('id', '=', meetingId).execute();
+    const read = await api('GET', `/api/meetings/${meetingId}/record`, chair.cookie);
+    expect(read.status).toBe(200);
+    expect((read.body as { record: MeetingRecord }).record.decisions.map((d) => d.text)).toEqual(['Jatketaan']);
+    expect((await server.db.selectFrom('meetings').select('record').where('id', '=', meetingId).executeTakeFirstOrThrow()).record).not.toBeNull();
+  });
+
   it('join codes: long enough, wrong ones throttled, used and expired ones refused with a clear reason', async () => {
     // 10 characters of a 32-letter alphabet: 50 bits.
     expect(JOIN_CODE_LENGTH * Math.log2(JOIN_CODE_ALPHABET.length)).toBeGreaterThanOrEqual(50);

@@ -47,7 +47,7 @@ export const meetingRoutes = new Hono<AuthedEnv>()
     c.json(await getMeeting(c.get('deps').db, c.get('principal'), c.req.valid('param').meetingId, requestMeta(c)))
   )
   .get('/meetings/:meetingId/record', requireAuth, meetingParam, async (c) =>
-    c.json(await getMeetingRecord(c.get('deps').db, c.get('principal'), c.req.valid('param').meetingId, requestMeta(c)))
+    c.json(await getMeetingRecord(c.get('deps'), c.get('principal'), c.req.valid('param').meetingId, requestMeta(c)))
   )
   .post('/meetings/:meetingId/start', requireAuth, meetingParam, async (c) => {
     await startMeeting(c.get('deps'), c.get('principal'), c.req.valid('param').meetingId, requestMeta(c));
