@@ -4,10 +4,6 @@
  * client's Finnish messages, so the document and the screen say the same. Every download is
  * audited.
  */
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import PDFDocument from 'pdfkit';
 import type { Db } from '../db/database.js';
 import { AppError } from '../errors.js';
@@ -17,15 +13,8 @@ import type { Principal, RequestMeta } from './auth-service.js';
 import { audit } from './audit-service.js';
 import { requireCaseAccess } from './case-access.js';
 import type { ArchiveContent } from './archive-service.js';
+import { FONT_BOLD, FONT_REGULAR, fi as t } from './document-assets.js';
 
-const require = createRequire(import.meta.url);
-const FONT_DIR = path.join(path.dirname(require.resolve('@fontsource/noto-sans/package.json')), 'files');
-// Noto Sans covers every Finnish and Swedish letter (the built-in Helvetica garbles some).
-const REGULAR = fs.readFileSync(path.join(FONT_DIR, 'noto-sans-latin-400-normal.woff'));
-const BOLD = fs.readFileSync(path.join(FONT_DIR, 'noto-sans-latin-700-normal.woff'));
-const FI = JSON.parse(fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '../../client/messages/fi.json'), 'utf8')) as Record<string, string>;
-
-const t = (key: string, params: Record<string, string> = {}) => (FI[key] ?? key).replace(/\{(\w+)\}/g, (w, n: string) => params[n] ?? w);
 const day = (iso: string) => (iso ? new Intl.DateTimeFormat('fi-FI', { dateStyle: 'long', timeZone: 'Europe/Helsinki' }).format(new Date(iso.length === 10 ? `${iso}T12:00:00Z` : iso)) : '–');
 
 export type Copy = 'official' | 'client';
@@ -33,8 +22,8 @@ export type Copy = 'official' | 'client';
 /** Renders an archived version; resolves with the PDF's bytes. */
 export function renderPlanPdf(content: ArchiveContent, copy: Copy): Promise<Buffer> {
   const doc = new PDFDocument({ size: 'A4', margin: 56, info: { Title: `${content.caseName} – ${t('pdf_title')}`, Author: content.organisation } });
-  doc.registerFont('regular', REGULAR);
-  doc.registerFont('bold', BOLD);
+  doc.registerFont('regular', FONT_REGULAR);
+  doc.registerFont('bold', FONT_BOLD);
   const chunks: Buffer[] = [];
   doc.on('data', (chunk: Buffer) => chunks.push(chunk));
   const done = new Promise<Buffer>((resolve, reject) => {

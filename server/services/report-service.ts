@@ -4,25 +4,20 @@
  * screen, and exported as CSV and PDF with the small-number rule applied. Exports are audited.
  */
 import { stringify } from 'csv-stringify/sync';
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import PDFDocument from 'pdfkit';
 import * as Y from 'yjs';
 import type { Db } from '../db/database.js';
 import { AppError } from '../errors.js';
 import { createDocumentStore } from '../repositories/documents.js';
+import { applyStored } from '../sync/room.js';
 import { computeReport, reportRows, type ClientFacts, type Gender, type Report, type ReportQuery } from '../../shared/reports.js';
 import { planToJson } from '../../shared/plan/json.js';
 import { pathToJson, wheelToJson } from '../../shared/views/index.js';
 import { caseRoom } from '../../shared/rooms.js';
 import type { Principal, RequestMeta } from './auth-service.js';
 import { audit } from './audit-service.js';
+import { FONT_REGULAR, fi, hasFi } from './document-assets.js';
 
-const require = createRequire(import.meta.url);
-const FONT = fs.readFileSync(path.join(path.dirname(require.resolve('@fontsource/noto-sans/package.json')), 'files', 'noto-sans-latin-400-normal.woff'));
-const FI = JSON.parse(fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '../../client/messages/fi.json'), 'utf8')) as Record<string, string>;
 
 function requireCoordinator(p: Principal): void {
   if (p.role !== 'coordinator') throw new AppError(403, 'forbidden', 'follow-up reports are for coordinators');
@@ -34,10 +29,8 @@ export async function clientFacts(db: Db, organisationId: string): Promise<Clien
   const store = createDocumentStore(db);
   const facts: ClientFacts[] = [];
   for (const c of cases) {
-    const stored = await store.load(caseRoom(c.id));
     const doc = new Y.Doc();
-    if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot);
-    for (const update of stored.updates) Y.applyUpdate(doc, update);
+    applyStored(doc, await store.load(caseRoom(c.id)));
     facts.push({
       gender: c.gender as Gender,
       birthYear: c.birth_year,
@@ -65,7 +58,8 @@ const label = (section: string, key: string): string => {
     outcome: `path_outcome_${key}`,
     area: `life_area_${key}`
   };
-  return FI[keys[section] ?? ''] ?? key;
+  const message = keys[section] ?? '';
+  return hasFi(message) ? fi(message) : key;
 };
 
 export async function exportReport(db: Db, p: Principal, query: ReportQuery, format: 'csv' | 'pdf', meta: RequestMeta): Promise<{ body: Uint8Array<ArrayBuffer> | string; type: string; filename: string }> {
@@ -74,13 +68,13 @@ export async function exportReport(db: Db, p: Principal, query: ReportQuery, for
   await audit(db, { action: 'export', principal: p, details: { report: `${query.from}/${query.to}`, format }, meta });
   const filename = `seuranta-${query.from}-${query.to}.${format}`;
   if (format === 'csv') return { body: stringify([[label('section', 'section'), label('section', 'item'), label('section', 'value')], ...rows]), type: 'text/csv; charset=utf-8', filename };
-  const doc = new PDFDocument({ size: 'A4', margin: 56, info: { Title: FI.report_title ?? 'Report' } });
-  doc.registerFont('regular', FONT);
+  const doc = new PDFDocument({ size: 'A4', margin: 56, info: { Title: fi('report_title') } });
+  doc.registerFont('regular', FONT_REGULAR);
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
-  doc.font('regular').fontSize(18).text(`${FI.report_title ?? ''}: ${p.organisationName}`);
-  doc.fontSize(10).text(FI.report_masking ?? '').moveDown();
+  doc.font('regular').fontSize(18).text(`${fi('report_title')}: ${p.organisationName}`);
+  doc.fontSize(10).text(fi('report_masking')).moveDown();
   let section = '';
   for (const [s, item, value] of rows) {
     if (s !== section) {

@@ -5,7 +5,7 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import { MESSAGE_AWARENESS, MESSAGE_SYNC, encodeSaved } from '../../shared/sync-protocol.js';
-import type { DocumentStore } from '../repositories/documents.js';
+import type { DocumentStore, StoredDocument } from '../repositories/documents.js';
 import type { Fanout, FanoutMessage } from './fanout.js';
 import type { RoomPeer } from './peer.js';
 
@@ -31,6 +31,14 @@ export function encodeAwarenessMessage(awareness: awarenessProtocol.Awareness, c
   encoding.writeVarUint(encoder, MESSAGE_AWARENESS);
   encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(awareness, clients));
   return encoding.toUint8Array(encoder);
+}
+
+/** Applies a stored document (its snapshot, then the updates logged after it) in one transaction. */
+export function applyStored(doc: Y.Doc, stored: Pick<StoredDocument, 'snapshot' | 'updates'>, origin: unknown = null): void {
+  doc.transact(() => {
+    if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot, origin);
+    for (const update of stored.updates) Y.applyUpdate(doc, update, origin);
+  }, origin);
 }
 
 export class Room {
@@ -65,10 +73,7 @@ export class Room {
     const stored = await store.load(name);
     const room = new Room(name, sink, fanout);
     try {
-      room.doc.transact(() => {
-        if (stored.snapshot) Y.applyUpdate(room.doc, stored.snapshot, LOAD_ORIGIN);
-        for (const update of stored.updates) Y.applyUpdate(room.doc, update, LOAD_ORIGIN);
-      }, LOAD_ORIGIN);
+      applyStored(room.doc, stored, LOAD_ORIGIN);
     } catch (error) {
       room.destroy();
       throw error;
