@@ -3,17 +3,10 @@ import { changedActions } from '../../shared/meeting-record.js';
 import { JOIN_CODE_ALPHABET, clientVoiceSchema, createMeetingSchema, formatJoinCode, joinBodySchema, normaliseJoinCode } from '../../shared/meetings.js';
 import { latestStances, type ClientEntry } from '../../shared/plan/client-voice.js';
 import type { PlanJson } from '../../shared/plan/json.js';
+import { emptyPlan } from '../helpers/plans.js';
 
 const plan = (actions: Array<Partial<PlanJson['goals'][number]['actions'][number]> & { id: string }>): PlanJson => ({
-  title: '',
-  notes: '',
-  types: [],
-  clientWords: '',
-  strengths: '',
-  nextReview: '',
-  followUpDate: '',
-  service: { contractType: '', startDate: '', endDate: '', daysPerWeek: null, hoursPerDay: null, place: '' },
-  activation: { educationHistory: '', earlierServices: '', earlierPlans: '', goal: '', support: '' },
+  ...emptyPlan,
   goals: [
     {
       id: 'g1',

@@ -19,19 +19,8 @@ import {
   richTextToPlain,
   type PlanJson
 } from '../../shared/plan/index.js';
+import { emptyPlan } from '../helpers/plans.js';
 
-const emptyPlan: PlanJson = {
-  title: '',
-  notes: '',
-  types: [],
-  clientWords: '',
-  strengths: '',
-  nextReview: '',
-  followUpDate: '',
-  service: { contractType: '', startDate: '', endDate: '', daysPerWeek: null, hoursPerDay: null, place: '' },
-  activation: { educationHistory: '', earlierServices: '', earlierPlans: '', goal: '', support: '' },
-  goals: []
-};
 
 const samplePlan: PlanJson = {
   ...emptyPlan,
