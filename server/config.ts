@@ -21,6 +21,10 @@ const envSchema = z.object({
   POLKU_HEARTBEAT_MS: intFrom(5_000),
   POLKU_SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
   POLKU_CLIENT_DIR: z.string().default('build'),
+  REDIS_URL: z.string().optional(),
+  POLKU_REDIS_PREFIX: z.string().regex(/^[a-z0-9_-]+$/i).default('polku'),
+  POLKU_FANOUT_DEAD_AFTER_MS: intFrom(5_000),
+  POLKU_FANOUT_RESYNC_MS: intFrom(30_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
 });
 
@@ -43,6 +47,14 @@ export interface Config {
   /** How often sessions with live sockets are re-checked. */
   sessionSweepMs: number;
   sqliteSynchronous: 'FULL' | 'NORMAL';
+  /** Redis for fan-out between instances; `undefined` runs as a single instance. */
+  redisUrl: string | undefined;
+  /** Prefix of every Redis channel, so that several deployments (or tests) can share one Redis. */
+  redisPrefix: string;
+  /** An instance silent for this long is taken for dead (its unstored updates are stored by another). */
+  fanoutDeadAfterMs: number;
+  /** How often loaded rooms exchange state vectors with the other instances. */
+  fanoutResyncMs: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   /** The built client to serve; `null` when another server (Vite) serves it. */
   clientDir: string | null;
@@ -56,6 +68,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`Invalid configuration ${issue.path.join('.')}: ${issue.message}`);
   }
   const e = parsed.data;
+  if (e.REDIS_URL && !e.DATABASE_URL) {
+    throw new Error('Invalid configuration REDIS_URL: several instances need a shared database; set DATABASE_URL (PostgreSQL) too');
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -72,6 +87,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionSweepMs: e.POLKU_SESSION_SWEEP_MS,
     heartbeatMs: e.POLKU_HEARTBEAT_MS,
     sqliteSynchronous: e.POLKU_SQLITE_SYNCHRONOUS,
+    redisUrl: e.REDIS_URL || undefined,
+    redisPrefix: e.POLKU_REDIS_PREFIX,
+    fanoutDeadAfterMs: e.POLKU_FANOUT_DEAD_AFTER_MS,
+    fanoutResyncMs: e.POLKU_FANOUT_RESYNC_MS,
     logLevel: e.LOG_LEVEL,
     clientDir: e.POLKU_CLIENT_DIR === '' ? null : path.resolve(e.POLKU_CLIENT_DIR)
   };

@@ -23,7 +23,11 @@ import { createServerDocs } from './sync/server-edits.js';
 import type { CaseRealtime } from './realtime/case-realtime.js';
 import { startSessionSweeper } from './realtime/session-sweeper.js';
 import { createDocumentStore, type DocumentStore } from './repositories/documents.js';
-import { localFanout, type Fanout } from './sync/fanout.js';
+import { createAdapter } from '@socket.io/redis-adapter';
+import { localFanout, type ControlMessage, type Fanout } from './sync/fanout.js';
+import { createRedisClient, createRedisFanout } from './sync/redis-fanout.js';
+import type { RelayedClose } from './realtime/live-connections.js';
+import { requestLogging } from './http/request-logging.js';
 import { RoomRegistry } from './sync/room-registry.js';
 import { SyncServer, YJS_PATH_PREFIX } from './sync/sync-server.js';
 import { UpdateWriter } from './sync/update-writer.js';
@@ -61,23 +65,40 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const { db, dialect } = await openDatabase(config);
   const baseStore = createDocumentStore(db);
   const store = options.wrapStore ? options.wrapStore(baseStore) : baseStore;
-  const fanout = options.fanout ?? localFanout;
   // Gauges read these lazily; they are assigned below.
   let sync: SyncServer | null = null;
   let registry: RoomRegistry | null = null;
+  let fanout: Fanout = localFanout;
   const metrics = createMetrics({
     connections: () => sync?.connectionCount ?? 0,
     rooms: () => registry?.loadedCount ?? 0,
-    backlog: () => writer.backlog
+    backlog: () => writer.backlog,
+    fanoutConnected: () => fanout.connected()
   });
+  fanout =
+    options.fanout ??
+    (config.redisUrl
+      ? createRedisFanout({
+          url: config.redisUrl,
+          prefix: config.redisPrefix,
+          store,
+          logger,
+          deadAfterMs: config.fanoutDeadAfterMs,
+          resyncMs: config.fanoutResyncMs,
+          onMessage: (direction) => metrics.fanoutMessages.inc({ direction }),
+          onAdopted: (updates) => metrics.adoptedUpdates.inc(updates)
+        })
+      : localFanout);
   const writer = new UpdateWriter(store, {
     windowMs: config.commitWindowMs,
     compactAfterUpdates: config.compactAfterUpdates,
     logger,
-    onCommit: (updates, seconds) => {
+    onCommit: (updates, seconds, lagSeconds) => {
       metrics.updates.inc(updates);
       metrics.commitSeconds.observe(seconds);
-    }
+      metrics.persistenceLagSeconds.observe(lagSeconds);
+    },
+    onStored: (ticket) => fanout.stored(ticket)
   });
   registry = new RoomRegistry({ store, writer, fanout, unloadAfterMs: config.unloadAfterMs, logger });
   const live = new LiveConnections();
@@ -99,7 +120,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     guestChanged: (guestId, status) => meetingsImpl?.guestChanged(guestId, status)
   };
   const app = new Hono();
-  app.route('/', createOperationsApp(db, metrics));
+  app.use(requestLogging(logger));
+  app.route('/', createOperationsApp(db, metrics, () => fanout.connected()));
   app.route('/', createApi({ db, config, live, realtime, logger, docs, meetings }));
   if (!options.devMiddleware && config.clientDir) app.route('/', createStaticApp(config.clientDir));
   const honoListener = getRequestListener(app.fetch);
@@ -115,7 +137,28 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const stopSweeper = startSessionSweeper(db, live, logger, config.sessionSweepMs);
   const stopGuestSweeper = startGuestSweeper(db, guests, logger, config.sessionSweepMs);
   const io = createSocketServer(httpServer, { db, config, live, guests, logger });
-  realtimeImpl = createCaseRealtime(io, (caseId, accountIds) => sync.closeFor(caseId, accountIds));
+  const adapterClients = config.redisUrl
+    ? [createRedisClient(config.redisUrl, logger, 'socket.io-publish', true), createRedisClient(config.redisUrl, logger, 'socket.io-subscribe', true)]
+    : [];
+  if (adapterClients.length === 2) io.adapter(createAdapter(adapterClients[0]!, adapterClients[1]!, { key: `${config.redisPrefix}:socket.io` }));
+  // Sockets of one session or case may be on any instance: closes travel to all of them.
+  const relay = (pool: 'live' | 'guests') => (close: RelayedClose) =>
+    fanout.control(close.kind === 'session' ? { op: 'close-session', pool, id: close.id, reason: close.reason } : { op: 'close-account', accountId: close.accountId, reason: close.reason });
+  live.relayTo(relay('live'));
+  guests.relayTo(relay('guests'));
+  fanout.onControl((message: ControlMessage) => {
+    if (message.op === 'close-session') (message.pool === 'live' ? live : guests).closeSession(message.id, message.reason, true);
+    else if (message.op === 'close-account') live.closeAccount(message.accountId, message.reason, true);
+    else sync.closeFor(message.caseId, message.accountIds);
+  });
+  realtimeImpl = createCaseRealtime(
+    io,
+    (caseId, accountIds) => {
+      sync.closeFor(caseId, accountIds);
+      fanout.control({ op: 'close-case', caseId, accountIds: [...accountIds] });
+    },
+    logger
+  );
   meetingsImpl = createMeetingRealtime(io, (guestId) => guests.closeSession(guestId, 'revoked'));
   httpServer.on('upgrade', (req, socket, head) => {
     const url = req.url ?? '';
@@ -138,7 +181,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   const port = (httpServer.address() as AddressInfo).port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  logger.info({ url, dialect }, 'Polku is listening');
+  logger.info({ url, dialect, instances: config.redisUrl ? 'several (Redis fan-out)' : 'one' }, 'Polku is listening');
 
   let stopping: Promise<void> | null = null;
   const stop = (): Promise<void> =>
@@ -156,6 +199,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await new Promise<void>((resolve) => io.close(() => resolve()));
       httpServer.closeAllConnections();
       await fanout.close();
+      await Promise.all(adapterClients.map((client) => client.quit().catch(() => client.disconnect())));
       await db.destroy();
       logger.info('stopped');
     })());

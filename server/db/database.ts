@@ -63,6 +63,12 @@ export interface DocumentSnapshotTable {
   updated_at: string;
 }
 
+/** The last sequence number of each document; appends and compaction lock its row. */
+export interface DocumentHeadTable {
+  doc_name: string;
+  last_seq: number;
+}
+
 export type CaseRole = 'responsible' | 'member' | 'observer';
 
 export interface CaseMemberTable {
@@ -257,6 +263,7 @@ export interface Database {
   cases: CaseTable;
   document_updates: DocumentUpdateTable;
   document_snapshots: DocumentSnapshotTable;
+  document_heads: DocumentHeadTable;
   case_members: CaseMemberTable;
   consents: ConsentTable;
   account_links: AccountLinkTable;

@@ -1,5 +1,6 @@
 /**
- * Operations endpoints: `/healthz` (the process is up), `/readyz` (the database answers) and
+ * Operations endpoints: `/healthz` (the process is up), `/readyz` (the database answers and, with
+ * several instances, Redis is connected) and
  * `/metrics` (Prometheus text format; answered to the loopback interface only, since it tells
  * how busy the service is).
  */
@@ -13,9 +14,20 @@ export interface Metrics {
   registry: Registry;
   updates: Counter;
   commitSeconds: Histogram;
+  persistenceLagSeconds: Histogram;
+  fanoutMessages: Counter<'direction'>;
+  adoptedUpdates: Counter;
 }
 
-export function createMetrics(gauges: { connections: () => number; rooms: () => number; backlog: () => number }): Metrics {
+export interface MetricGauges {
+  connections: () => number;
+  rooms: () => number;
+  backlog: () => number;
+  /** 1 connected, 0 not, `null` without Redis. */
+  fanoutConnected: () => boolean | null;
+}
+
+export function createMetrics(gauges: MetricGauges): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'polku_' });
   new Gauge({ name: 'polku_sync_connections', help: 'Open Yjs connections', registers: [registry], collect() { this.set(gauges.connections()); } });
@@ -28,21 +40,54 @@ export function createMetrics(gauges: { connections: () => number; rooms: () => 
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [registry]
   });
-  return { registry, updates, commitSeconds };
+  const persistenceLagSeconds = new Histogram({
+    name: 'polku_persistence_lag_seconds',
+    help: 'Time from receiving an update to having it stored (oldest update of each batch)',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry]
+  });
+  const fanoutMessages = new Counter({
+    name: 'polku_fanout_messages_total',
+    help: 'Messages between instances: sent (out), received (in), and not sent because Redis was down (dropped)',
+    labelNames: ['direction'] as const,
+    registers: [registry]
+  });
+  new Gauge({
+    name: 'polku_fanout_connected',
+    help: 'Whether the link to the other instances (Redis) is up; absent on a single instance',
+    registers: [registry],
+    collect() {
+      const connected = gauges.fanoutConnected();
+      if (connected !== null) this.set(connected ? 1 : 0);
+    }
+  });
+  const adoptedUpdates = new Counter({
+    name: 'polku_fanout_adopted_updates_total',
+    help: 'Updates of a stopped instance that this instance stored for it',
+    registers: [registry]
+  });
+  return { registry, updates, commitSeconds, persistenceLagSeconds, fanoutMessages, adoptedUpdates };
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
-export function createOperationsApp(db: Db, metrics: Metrics): Hono {
+const READY_CHECK_MS = 2_000;
+
+export function createOperationsApp(db: Db, metrics: Metrics, fanoutConnected: () => boolean | null): Hono {
   return new Hono()
     .get('/healthz', (c) => c.json({ status: 'ok' }))
     .get('/readyz', async (c) => {
-      try {
-        await sql`select 1`.execute(db);
-        return c.json({ status: 'ready', database: 'ok' });
-      } catch {
-        return c.json({ status: 'not ready', database: 'unreachable' }, 503);
-      }
+      let timer: NodeJS.Timeout | undefined;
+      const database = await Promise.race([
+        sql`select 1`.execute(db).then(() => 'ok' as const),
+        new Promise<'unreachable'>((resolve) => (timer = setTimeout(() => resolve('unreachable'), READY_CHECK_MS)))
+      ])
+        .catch(() => 'unreachable' as const)
+        .finally(() => clearTimeout(timer));
+      const fanout = fanoutConnected();
+      const redis = fanout === null ? undefined : fanout ? ('ok' as const) : ('unreachable' as const);
+      const ready = database === 'ok' && redis !== 'unreachable';
+      return c.json({ status: ready ? 'ready' : 'not ready', database, ...(redis ? { redis } : {}) }, ready ? 200 : 503);
     })
     .get('/metrics', async (c) => {
       const address = getConnInfo(c).remote.address ?? '';

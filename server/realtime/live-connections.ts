@@ -11,9 +11,20 @@ export interface SocketOwner {
   accountId: string;
 }
 
+export type CloseReason = 'signed_out' | 'expired' | 'revoked';
+
+/** A close that must also happen on the other instances (their sockets of the same session). */
+export type RelayedClose = { kind: 'session'; id: string; reason: CloseReason } | { kind: 'account'; accountId: string; reason: CloseReason };
+
 export class LiveConnections {
   private readonly bySession = new Map<string, Set<LiveSocket>>();
   private readonly accountOfSession = new Map<string, string>();
+  private relay: ((close: RelayedClose) => void) | null = null;
+
+  /** Every close asked for here is also sent to `relay` (the other instances). */
+  relayTo(relay: (close: RelayedClose) => void): void {
+    this.relay = relay;
+  }
 
   count(sessionId: string): number {
     return this.bySession.get(sessionId)?.size ?? 0;
@@ -34,9 +45,10 @@ export class LiveConnections {
     };
   }
 
-  /** Closes every socket of every session of the account. */
-  closeAccount(accountId: string, reason: 'signed_out' | 'expired' | 'revoked'): void {
-    for (const [sessionId, owner] of [...this.accountOfSession]) if (owner === accountId) this.closeSession(sessionId, reason);
+  /** Closes every socket of every session of the account (here and, unless `relayed`, elsewhere). */
+  closeAccount(accountId: string, reason: CloseReason, relayed = false): void {
+    for (const [sessionId, owner] of [...this.accountOfSession]) if (owner === accountId) this.closeLocal(sessionId, reason);
+    if (!relayed) this.relay?.({ kind: 'account', accountId, reason });
   }
 
   /** Sessions that have at least one live socket. */
@@ -44,7 +56,13 @@ export class LiveConnections {
     return [...this.bySession.keys()];
   }
 
-  closeSession(sessionId: string, reason: 'signed_out' | 'expired' | 'revoked'): void {
+  /** Closes every socket of the session (here and, unless `relayed`, elsewhere). */
+  closeSession(sessionId: string, reason: CloseReason, relayed = false): void {
+    this.closeLocal(sessionId, reason);
+    if (!relayed) this.relay?.({ kind: 'session', id: sessionId, reason });
+  }
+
+  private closeLocal(sessionId: string, reason: CloseReason): void {
     for (const socket of [...(this.bySession.get(sessionId) ?? [])]) socket.close(reason);
   }
 }

@@ -171,7 +171,9 @@ export function createSocketServer(httpServer: HttpServer, deps: SocketServerDep
       if (typeof meetingId !== 'string' || !socket.data.meetings[meetingId]) return;
       const { [meetingId]: _left, ...rest } = socket.data.meetings;
       socket.data.meetings = rest;
-      void Promise.resolve(socket.leave(meetingRoomOf(meetingId))).then(() => emitPresence(io, meetingId));
+      void Promise.resolve(socket.leave(meetingRoomOf(meetingId)))
+        .then(() => emitPresence(io, meetingId))
+        .catch(() => undefined);
     });
     socket.on('meeting:focus', (payload, ack) => {
       if (typeof ack !== 'function') return;
@@ -289,7 +291,9 @@ export function caseRoomOf(caseId: string): string {
 }
 
 /** Live-socket side effects of access changes, over Socket.IO and the Yjs server. */
-export function createCaseRealtime(io: PolkuIo, closeYjs: (caseId: string, accountIds: readonly string[]) => void): CaseRealtime {
+export function createCaseRealtime(io: PolkuIo, closeYjs: (caseId: string, accountIds: readonly string[]) => void, logger: Logger): CaseRealtime {
+  // With several instances these ask the others (through Redis) and may time out.
+  const failed = (error: unknown) => logger.error({ err: error }, 'closing sockets on other instances failed');
   return {
     changed(caseId) {
       io.to(caseRoomOf(caseId)).emit('case:changed', { caseId });
@@ -305,12 +309,16 @@ export function createCaseRealtime(io: PolkuIo, closeYjs: (caseId: string, accou
             socket.emit('case:revoked', { caseId });
             socket.leave(caseRoomOf(caseId));
           }
-        });
+        })
+        .catch(failed);
     },
     revokeAccount(accountId) {
-      void io.fetchSockets().then((sockets) => {
-        for (const socket of sockets) if (socket.data.accountId === accountId) socket.disconnect(true);
-      });
+      void io
+        .fetchSockets()
+        .then((sockets) => {
+          for (const socket of sockets) if (socket.data.accountId === accountId) socket.disconnect(true);
+        })
+        .catch(failed);
     }
   };
 }

@@ -1,5 +1,7 @@
 /** The durable form of Yjs documents: a compacted snapshot plus an append-only update log. */
-import type { Db } from '../db/database.js';
+import { sql, type Transaction } from 'kysely';
+import * as Y from 'yjs';
+import type { Database, Db } from '../db/database.js';
 import { now } from '../db/time.js';
 
 export interface StoredDocument {
@@ -13,7 +15,6 @@ export interface StoredDocument {
 
 export interface UpdateRow {
   docName: string;
-  seq: number;
   data: Uint8Array;
   accountId: string | null;
 }
@@ -21,75 +22,166 @@ export interface UpdateRow {
 /** What the sync server needs from storage; tests wrap it to inject faults. */
 export interface DocumentStore {
   load(docName: string): Promise<StoredDocument>;
-  /** Appends rows of any documents in one transaction. */
+  /**
+   * Appends rows of any documents in one transaction. The database gives each row the next
+   * sequence number of its document, so any number of instances may append to one document.
+   */
   append(rows: UpdateRow[]): Promise<void>;
-  /** Replaces the snapshot with `state`, which holds every update up to `seq`. */
-  compact(docName: string, state: Uint8Array, seq: number): Promise<void>;
+  /**
+   * Merges the stored log into the snapshot, reading both from the database with the
+   * document's head row locked (so it never races an append or another compaction); returns
+   * how many log rows it merged.
+   */
+  compact(docName: string): Promise<number>;
+  /**
+   * Stores whatever part of `update` the stored document does not already hold (with the head
+   * row locked); returns whether anything was missing. For updates another instance received
+   * and could not store before it died.
+   */
+  adopt(docName: string, update: Uint8Array, accountId: string | null): Promise<boolean>;
 }
 
 const toBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 const toUint8 = (b: Uint8Array): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 
+type Trx = Transaction<Database>;
+
+async function readStored(trx: Trx | Db, docName: string): Promise<StoredDocument & { snapshotSeq: number }> {
+  const snap = await trx.selectFrom('document_snapshots').select(['data', 'seq']).where('doc_name', '=', docName).executeTakeFirst();
+  const snapSeq = snap?.seq ?? 0;
+  const rows = await trx
+    .selectFrom('document_updates')
+    .select(['data', 'seq'])
+    .where('doc_name', '=', docName)
+    .where('seq', '>', snapSeq)
+    .orderBy('seq')
+    .execute();
+  return {
+    snapshot: snap ? toUint8(snap.data) : null,
+    updates: rows.map((r) => toUint8(r.data)),
+    lastSeq: rows.length > 0 ? rows[rows.length - 1]!.seq : snapSeq,
+    logLength: rows.length,
+    snapshotSeq: snapSeq
+  };
+}
+
+/** Takes `count` sequence numbers for `docName` (locking its head row); returns the first. */
+async function takeSeqs(trx: Trx, docName: string, count: number): Promise<number> {
+  const head = await trx
+    .insertInto('document_heads')
+    .values({ doc_name: docName, last_seq: count })
+    .onConflict((oc) => oc.column('doc_name').doUpdateSet({ last_seq: sql<number>`document_heads.last_seq + ${count}` }))
+    .returning('last_seq')
+    .executeTakeFirstOrThrow();
+  return Number(head.last_seq) - count + 1;
+}
+
+/**
+ * Locks the document's head row until the transaction ends: an upsert that changes nothing still
+ * takes the row lock in PostgreSQL, and the writer lock in SQLite.
+ */
+async function lockHead(trx: Trx, docName: string): Promise<void> {
+  await takeSeqs(trx, docName, 0);
+}
+
+async function insertRows(trx: Trx, rows: Array<UpdateRow & { seq: number }>, createdAt: string): Promise<void> {
+  // Chunked to stay under SQLite's bound-parameter limit.
+  for (let i = 0; i < rows.length; i += 500) {
+    await trx
+      .insertInto('document_updates')
+      .values(
+        rows.slice(i, i + 500).map((r) => ({
+          doc_name: r.docName,
+          seq: r.seq,
+          data: toBuffer(r.data),
+          account_id: r.accountId,
+          created_at: createdAt
+        }))
+      )
+      .execute();
+  }
+}
+
 /** The Kysely implementation of `DocumentStore`. */
 export function createDocumentStore(db: Db): DocumentStore {
   return {
     async load(docName) {
-      return db.transaction().execute(async (trx) => {
-        const snap = await trx
-          .selectFrom('document_snapshots')
-          .select(['data', 'seq'])
-          .where('doc_name', '=', docName)
-          .executeTakeFirst();
-        const snapSeq = snap?.seq ?? 0;
-        const rows = await trx
-          .selectFrom('document_updates')
-          .select(['data', 'seq'])
-          .where('doc_name', '=', docName)
-          .where('seq', '>', snapSeq)
-          .orderBy('seq')
-          .execute();
-        return {
-          snapshot: snap ? toUint8(snap.data) : null,
-          updates: rows.map((r) => toUint8(r.data)),
-          lastSeq: rows.length > 0 ? rows[rows.length - 1]!.seq : snapSeq,
-          logLength: rows.length
-        };
-      });
+      const { snapshotSeq: _, ...stored } = await db.transaction().execute((trx) => readStored(trx, docName));
+      return stored;
     },
 
     async append(rows) {
       if (rows.length === 0) return;
       const createdAt = now();
+      const byDoc = new Map<string, UpdateRow[]>();
+      for (const row of rows) {
+        let list = byDoc.get(row.docName);
+        if (!list) byDoc.set(row.docName, (list = []));
+        list.push(row);
+      }
       await db.transaction().execute(async (trx) => {
-        // Chunked to stay under SQLite's bound-parameter limit.
-        for (let i = 0; i < rows.length; i += 500) {
-          await trx
-            .insertInto('document_updates')
-            .values(
-              rows.slice(i, i + 500).map((r) => ({
-                doc_name: r.docName,
-                seq: r.seq,
-                data: toBuffer(r.data),
-                account_id: r.accountId,
-                created_at: createdAt
-              }))
-            )
-            .execute();
+        const numbered: Array<UpdateRow & { seq: number }> = [];
+        // Head rows are locked in name order, so two instances' batches cannot deadlock.
+        for (const docName of [...byDoc.keys()].sort()) {
+          const docRows = byDoc.get(docName)!;
+          const first = await takeSeqs(trx, docName, docRows.length);
+          docRows.forEach((row, i) => numbered.push({ ...row, seq: first + i }));
         }
+        await insertRows(trx, numbered, createdAt);
       });
     },
 
-    async compact(docName, state, seq) {
+    async compact(docName) {
       // The log rows stay: they are the plan's history (who changed what, when). Loading
       // reads the snapshot and only the rows after it.
-      const updatedAt = now();
-      await db
-        .insertInto('document_snapshots')
-        .values({ doc_name: docName, seq, data: toBuffer(state), updated_at: updatedAt })
-        .onConflict((oc) => oc.column('doc_name').doUpdateSet({ seq, data: toBuffer(state), updated_at: updatedAt }))
-        .execute();
+      return db.transaction().execute(async (trx) => {
+        await lockHead(trx, docName);
+        const stored = await readStored(trx, docName);
+        if (stored.logLength === 0) return 0;
+        const doc = new Y.Doc();
+        try {
+          applyStored(doc, stored);
+          const state = toBuffer(Y.encodeStateAsUpdate(doc));
+          const updatedAt = now();
+          await trx
+            .insertInto('document_snapshots')
+            .values({ doc_name: docName, seq: stored.lastSeq, data: state, updated_at: updatedAt })
+            .onConflict((oc) => oc.column('doc_name').doUpdateSet({ seq: stored.lastSeq, data: state, updated_at: updatedAt }))
+            .execute();
+        } finally {
+          doc.destroy();
+        }
+        return stored.logLength;
+      });
+    },
+
+    async adopt(docName, update, accountId) {
+      return db.transaction().execute(async (trx) => {
+        await lockHead(trx, docName);
+        const doc = new Y.Doc();
+        try {
+          applyStored(doc, await readStored(trx, docName));
+          const missing: Uint8Array[] = [];
+          doc.on('update', (u: Uint8Array) => missing.push(u));
+          Y.applyUpdate(doc, update);
+          if (missing.length === 0) return false;
+          const data = missing.length === 1 ? missing[0]! : Y.mergeUpdates(missing);
+          await insertRows(trx, [{ docName, data, accountId, seq: await takeSeqs(trx, docName, 1) }], now());
+          return true;
+        } finally {
+          doc.destroy();
+        }
+      });
     }
   };
+}
+
+/** Applies a stored document (its snapshot, then the updates logged after it) in one transaction. */
+export function applyStored(doc: Y.Doc, stored: Pick<StoredDocument, 'snapshot' | 'updates'>, origin: unknown = null): void {
+  doc.transact(() => {
+    if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot, origin);
+    for (const update of stored.updates) Y.applyUpdate(doc, update, origin);
+  }, origin);
 }
 
 export interface HistoryRow {

@@ -54,7 +54,7 @@ export async function createCase(db: Db, p: Principal, body: CreateCaseBody, met
   const doc = new Y.Doc();
   ensurePlan(doc);
   ensureViews(doc);
-  await createDocumentStore(db).append([{ docName: caseRoom(id), seq: 1, data: Y.encodeStateAsUpdate(doc), accountId: p.accountId }]);
+  await createDocumentStore(db).append([{ docName: caseRoom(id), data: Y.encodeStateAsUpdate(doc), accountId: p.accountId }]);
   return { id };
 }
 

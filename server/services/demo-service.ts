@@ -104,7 +104,7 @@ export async function seedDemo(db: Db): Promise<DemoResult> {
       updates.push({ docName: caseRoom(caseId), data: Y.encodeStateAsUpdate(doc) });
     }
   });
-  await createDocumentStore(db).append(updates.map((u) => ({ ...u, seq: 1, accountId: null })));
+  await createDocumentStore(db).append(updates.map((u) => ({ ...u, accountId: null })));
 
   const orgName = new Map(ORGANISATIONS.map((o) => [o.key, o.name]));
   return {

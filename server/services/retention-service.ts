@@ -75,6 +75,7 @@ export async function removeCase(db: Db, due: DueCase): Promise<void> {
     for (const doc of [caseRoom(due.caseId), internalRoom(due.caseId)]) {
       await trx.deleteFrom('document_updates').where('doc_name', '=', doc).execute();
       await trx.deleteFrom('document_snapshots').where('doc_name', '=', doc).execute();
+      await trx.deleteFrom('document_heads').where('doc_name', '=', doc).execute();
     }
     await trx.deleteFrom('cases').where('id', '=', due.caseId).execute();
     await audit(trx, {

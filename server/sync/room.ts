@@ -5,7 +5,7 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import { MESSAGE_AWARENESS, MESSAGE_SYNC, encodeSaved } from '../../shared/sync-protocol.js';
-import type { DocumentStore, StoredDocument } from '../repositories/documents.js';
+import { applyStored, type DocumentStore } from '../repositories/documents.js';
 import type { Fanout, FanoutMessage } from './fanout.js';
 import type { RoomPeer } from './peer.js';
 
@@ -16,7 +16,8 @@ export const REMOTE_ORIGIN = Symbol('remote');
 
 /** Receives every update that a peer applied, so that it is stored. */
 export interface UpdateSink {
-  enqueue(room: Room, update: Uint8Array, peer: RoomPeer): void;
+  /** Returns the update's ticket in the write queue. */
+  enqueue(room: Room, update: Uint8Array, peer: RoomPeer): number;
 }
 
 export function encodeUpdateMessage(update: Uint8Array): Uint8Array {
@@ -33,28 +34,16 @@ export function encodeAwarenessMessage(awareness: awarenessProtocol.Awareness, c
   return encoding.toUint8Array(encoder);
 }
 
-/** Applies a stored document (its snapshot, then the updates logged after it) in one transaction. */
-export function applyStored(doc: Y.Doc, stored: Pick<StoredDocument, 'snapshot' | 'updates'>, origin: unknown = null): void {
-  doc.transact(() => {
-    if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot, origin);
-    for (const update of stored.updates) Y.applyUpdate(doc, update, origin);
-  }, origin);
-}
-
 export class Room {
   readonly doc = new Y.Doc({ gc: true });
   readonly awareness = new awarenessProtocol.Awareness(this.doc);
   readonly peers = new Set<RoomPeer>();
   /** Which peer owns each awareness client id. */
   readonly awarenessOwners = new Map<number, RoomPeer>();
-  /** Next sequence number to give an update of this document. */
-  nextSeq = 1;
   /** Updates handed to the writer and not yet stored. */
   pending = 0;
-  /** Log rows stored since the last compaction. */
+  /** Log rows stored since the last compaction (as far as this instance knows). */
   logLength = 0;
-  /** Highest sequence number known to be stored. */
-  storedSeq = 0;
   private readonly unsubscribe: () => void;
 
   private constructor(
@@ -65,7 +54,7 @@ export class Room {
     this.awareness.setLocalState(null);
     this.doc.on('update', this.onUpdate);
     this.awareness.on('update', this.onAwareness);
-    this.unsubscribe = fanout.subscribe(name, this.onRemote);
+    this.unsubscribe = fanout.subscribe(name, { message: this.onRemote, resync: () => this.resync(false) });
   }
 
   /** Loads a room from storage; throws (and stores nothing) when the load fails. */
@@ -78,8 +67,6 @@ export class Room {
       room.destroy();
       throw error;
     }
-    room.nextSeq = stored.lastSeq + 1;
-    room.storedSeq = stored.lastSeq;
     room.logLength = stored.logLength;
     return room;
   }
@@ -124,9 +111,10 @@ export class Room {
     for (const peer of this.peers) if (peer !== origin) peer.send(message);
     if (origin === REMOTE_ORIGIN) return;
     if (this.peers.has(origin as RoomPeer)) {
-      (origin as RoomPeer).updatesApplied++;
-      this.sink.enqueue(this, update, origin as RoomPeer);
-      this.fanout.publish({ room: this.name, kind: 'update', payload: update });
+      const peer = origin as RoomPeer;
+      peer.updatesApplied++;
+      const ticket = this.sink.enqueue(this, update, peer);
+      this.fanout.publish({ room: this.name, kind: 'update', payload: update, ticket, accountId: peer.identity.accountId });
     }
   };
 
@@ -142,9 +130,28 @@ export class Room {
     }
   };
 
+  /**
+   * The instance-to-instance version of the y-websocket sync exchange: sends this instance's
+   * state vector; every other instance holding the room answers with what it is missing (and,
+   * unless this is itself an answer, with its own state vector, so that both sides catch up).
+   */
+  private resync(reply: boolean): void {
+    this.fanout.publish({ room: this.name, kind: 'sync', payload: Y.encodeStateVector(this.doc), reply });
+  }
+
   private readonly onRemote = (message: FanoutMessage): void => {
     if (message.kind === 'update') Y.applyUpdate(this.doc, message.payload, REMOTE_ORIGIN);
-    else awarenessProtocol.applyAwarenessUpdate(this.awareness, message.payload, REMOTE_ORIGIN);
+    else if (message.kind === 'awareness') awarenessProtocol.applyAwarenessUpdate(this.awareness, message.payload, REMOTE_ORIGIN);
+    else {
+      const missing = Y.encodeStateAsUpdate(this.doc, message.payload);
+      this.fanout.publish({ room: this.name, kind: 'update', payload: missing });
+      // The presence of this instance's own peers (remote ones are told by their instance).
+      const own = [...this.awarenessOwners.keys()].filter((id) => this.awareness.getStates().has(id));
+      if (own.length > 0) {
+        this.fanout.publish({ room: this.name, kind: 'awareness', payload: awarenessProtocol.encodeAwarenessUpdate(this.awareness, own) });
+      }
+      if (!message.reply) this.resync(true);
+    }
   };
 }
 

@@ -3,7 +3,8 @@
  * the queue in a single transaction at most `windowMs` after the first update arrived (then
  * again as soon as the previous commit is done). A failed write keeps the batch at the head of
  * the queue and retries with back-off; nobody is told "saved" until the commit succeeded.
- * Compaction runs in the same serial lane, so it never races an append.
+ * Compaction runs in the same serial lane; between instances the database's row lock on the
+ * document's head keeps appends and compactions apart (see README.md).
  */
 import * as Y from 'yjs';
 import type { Logger } from '../logger.js';
@@ -15,14 +16,21 @@ interface PendingUpdate {
   room: Room;
   row: UpdateRow;
   peer: RoomPeer;
+  ticket: number;
+  enqueuedAt: number;
 }
 
 export interface UpdateWriterOptions {
   windowMs: number;
   compactAfterUpdates: number;
   logger: Logger;
-  /** Called after each successful commit with its size and duration (for metrics). */
-  onCommit?: (updates: number, seconds: number) => void;
+  /**
+   * Called after each successful commit with its size, its duration and the age of its oldest
+   * update (the persistence lag), for metrics.
+   */
+  onCommit?: (updates: number, seconds: number, lagSeconds: number) => void;
+  /** Called after each successful commit: every update up to this ticket is stored. */
+  onStored?: (ticket: number) => void;
 }
 
 const MAX_BACKOFF_MS = 2_000;
@@ -34,6 +42,7 @@ export class UpdateWriter implements UpdateSink {
   private failures = 0;
   private lane: Promise<unknown> = Promise.resolve();
   private flushWaiters: Array<(ok: boolean) => void> = [];
+  private lastTicket = 0;
 
   constructor(
     private readonly store: DocumentStore,
@@ -45,14 +54,22 @@ export class UpdateWriter implements UpdateSink {
     return this.queue.length;
   }
 
-  enqueue(room: Room, update: Uint8Array, peer: RoomPeer): void {
+  /**
+   * Queues an update for storing; returns its ticket. Tickets grow with every update and the
+   * queue is stored in order, so "stored up to ticket n" describes everything stored so far.
+   */
+  enqueue(room: Room, update: Uint8Array, peer: RoomPeer): number {
     room.pending++;
+    const ticket = ++this.lastTicket;
     this.queue.push({
       room,
       peer,
-      row: { docName: room.name, seq: room.nextSeq++, data: update, accountId: peer.identity.accountId }
+      ticket,
+      enqueuedAt: performance.now(),
+      row: { docName: room.name, data: update, accountId: peer.identity.accountId }
     });
     this.schedule(this.options.windowMs);
+    return ticket;
   }
 
   /** Resolves `true` once every update of `room` is stored, `false` if a write fails meanwhile. */
@@ -73,13 +90,14 @@ export class UpdateWriter implements UpdateSink {
     return true;
   }
 
-  /** Merges a room's log into its snapshot; only when all its updates are stored. */
+  /**
+   * Merges a room's stored log into its snapshot. The store reads both from the database under
+   * the document's lock, so the snapshot holds exactly what is stored, whatever instance stored it.
+   */
   compact(room: Room): Promise<void> {
     return this.serial(async () => {
-      if (room.pending > 0 || room.logLength === 0) return;
-      const state = Y.encodeStateAsUpdate(room.doc);
-      const seq = room.storedSeq;
-      await this.store.compact(room.name, state, seq);
+      if (room.logLength === 0) return;
+      await this.store.compact(room.name);
       room.logLength = 0;
     });
   }
@@ -118,7 +136,9 @@ export class UpdateWriter implements UpdateSink {
     const started = performance.now();
     try {
       await this.serial(() => this.store.append(batch.map((item) => item.row)));
-      this.options.onCommit?.(batch.length, (performance.now() - started) / 1000);
+      const done = performance.now();
+      this.options.onCommit?.(batch.length, (done - started) / 1000, (done - batch[0]!.enqueuedAt) / 1000);
+      this.options.onStored?.(batch[batch.length - 1]!.ticket);
       this.failures = 0;
       this.afterStored(batch, stateVectors);
     } catch (error) {
@@ -137,10 +157,9 @@ export class UpdateWriter implements UpdateSink {
 
   private afterStored(batch: PendingUpdate[], stateVectors: Map<Room, Uint8Array>): void {
     const peersByRoom = new Map<Room, Set<RoomPeer>>();
-    for (const { room, row, peer } of batch) {
+    for (const { room, peer } of batch) {
       room.pending--;
       room.logLength++;
-      room.storedSeq = Math.max(room.storedSeq, row.seq);
       let peers = peersByRoom.get(room);
       if (!peers) peersByRoom.set(room, (peers = new Set()));
       peers.add(peer);

@@ -20,7 +20,8 @@ function faultyStore(faults: { failAppend: boolean; failLoad: boolean; loadDelay
       if (faults.failAppend) throw new Error('simulated write failure');
       return store.append(rows);
     },
-    compact: (name, state, seq) => store.compact(name, state, seq)
+    compact: (name) => store.compact(name),
+    adopt: (name, update, accountId) => store.adopt(name, update, accountId)
   });
 }
 

@@ -7,6 +7,7 @@ import * as createWheelTemplates from './2026_12_01_0004_create_wheel_templates.
 import * as createArchive from './2026_12_01_0005_create_archive.js';
 import * as addCaseDemographics from './2026_12_01_0006_add_case_demographics.js';
 import * as addRetention from './2026_12_01_0007_add_retention.js';
+import * as addDocumentHeads from './2026_12_02_0008_add_document_heads.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -25,7 +26,8 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '2026_12_01_0004_create_wheel_templates': createWheelTemplates,
   '2026_12_01_0005_create_archive': createArchive,
   '2026_12_01_0006_add_case_demographics': addCaseDemographics,
-  '2026_12_01_0007_add_retention': addRetention
+  '2026_12_01_0007_add_retention': addRetention,
+  '2026_12_02_0008_add_document_heads': addDocumentHeads
 };
 
 /** Provides the migrations above to Kysely's `Migrator`. */
