@@ -53,6 +53,16 @@ export default defineConfig({
       {
         test: {
           ...testDefaults,
+          name: 'faults',
+          include: ['tests/faults/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+          fileParallelism: false
+        }
+      },
+      {
+        test: {
+          ...testDefaults,
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],
           globalSetup: ['tests/e2e/global-setup.ts'],

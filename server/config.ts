@@ -10,8 +10,10 @@ const envSchema = z.object({
   POLKU_DATA_DIR: z.string().default('./data'),
   DATABASE_URL: z.string().optional(),
   POLKU_ORIGIN: z.string().optional(),
+  POLKU_TRUST_PROXY: z.enum(['true', 'false', '1', '0', '']).default('false'),
   POLKU_MAX_CONNECTIONS_PER_SESSION: intFrom(20),
   POLKU_MAX_MESSAGE_BYTES: intFrom(5 * 1024 * 1024),
+  POLKU_MAX_MESSAGES_PER_SECOND: intFrom(500),
   POLKU_COMMIT_WINDOW_MS: z.coerce.number().int().min(0).max(25).default(5),
   POLKU_UNLOAD_AFTER_MS: intFrom(30_000),
   POLKU_COMPACT_AFTER_UPDATES: intFrom(500),
@@ -35,8 +37,12 @@ export interface Config {
   databaseUrl: string | undefined;
   /** Extra origins allowed for WebSocket upgrades and state-changing requests. */
   allowedOrigins: string[];
+  /** Behind our own reverse proxy: take the client's address from its `X-Forwarded-For`. */
+  trustProxy: boolean;
   maxConnectionsPerSession: number;
   maxMessageBytes: number;
+  /** Average messages per second one Yjs connection may send (bursts of 4 s worth allowed). */
+  maxMessagesPerSecond: number;
   commitWindowMs: number;
   unloadAfterMs: number;
   compactAfterUpdates: number;
@@ -76,9 +82,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     dataDir: path.resolve(e.POLKU_DATA_DIR),
     databaseUrl: e.DATABASE_URL || undefined,
+    trustProxy: e.POLKU_TRUST_PROXY === 'true' || e.POLKU_TRUST_PROXY === '1',
     allowedOrigins: (e.POLKU_ORIGIN ?? '').split(',').map((o) => o.trim()).filter(Boolean),
     maxConnectionsPerSession: e.POLKU_MAX_CONNECTIONS_PER_SESSION,
     maxMessageBytes: e.POLKU_MAX_MESSAGE_BYTES,
+    maxMessagesPerSecond: e.POLKU_MAX_MESSAGES_PER_SECOND,
     commitWindowMs: e.POLKU_COMMIT_WINDOW_MS,
     unloadAfterMs: e.POLKU_UNLOAD_AFTER_MS,
     compactAfterUpdates: e.POLKU_COMPACT_AFTER_UPDATES,

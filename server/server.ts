@@ -121,7 +121,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
   const app = new Hono();
   app.use(requestLogging(logger));
-  app.route('/', createOperationsApp(db, metrics, () => fanout.connected()));
+  app.route('/', createOperationsApp(db, metrics, () => fanout.connected(), config.trustProxy));
   app.route('/', createApi({ db, config, live, realtime, logger, docs, meetings }));
   if (!options.devMiddleware && config.clientDir) app.route('/', createStaticApp(config.clientDir));
   const honoListener = getRequestListener(app.fetch);

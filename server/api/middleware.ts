@@ -5,7 +5,7 @@ import { getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import type { ZodError } from 'zod';
 import { AppError } from '../errors.js';
-import { SESSION_COOKIE } from '../http/request-auth.js';
+import { SESSION_COOKIE, clientAddress } from '../http/request-auth.js';
 import { authenticate, type RequestMeta } from '../services/auth-service.js';
 import type { ApiDeps, ApiEnv, AuthedEnv } from './context.js';
 
@@ -24,18 +24,19 @@ export const requireAuth = createMiddleware<AuthedEnv>(async (c, next) => {
 });
 
 export function requestMeta(c: Context): RequestMeta {
-  let ip: string | null = null;
+  let peer: string | null = null;
   try {
-    ip = getConnInfo(c).remote.address ?? null;
+    peer = getConnInfo(c).remote.address ?? null;
   } catch {
-    ip = null;
+    peer = null;
   }
+  const ip = clientAddress(peer, c.req.header('x-forwarded-for'), (c.get('deps') as ApiDeps | undefined)?.config.trustProxy ?? false);
   return { ip, userAgent: c.req.header('user-agent') ?? null };
 }
 
 export const errorHandler: ErrorHandler<ApiEnv> = (error, c) => {
   if (error instanceof AppError) return c.json(error.toBody(), error.status);
-  c.get('deps')?.logger.error({ err: error, path: c.req.path }, 'unhandled API error');
+  c.get('deps')?.logger.error({ err: error, reqId: (c as unknown as Context).get('requestId') as string | undefined, route: c.req.routePath }, 'unhandled API error');
   return c.json({ error: { code: 'internal', message: 'something went wrong' } }, 500);
 };
 

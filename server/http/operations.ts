@@ -73,7 +73,7 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
 const READY_CHECK_MS = 2_000;
 
-export function createOperationsApp(db: Db, metrics: Metrics, fanoutConnected: () => boolean | null): Hono {
+export function createOperationsApp(db: Db, metrics: Metrics, fanoutConnected: () => boolean | null, trustProxy: boolean): Hono {
   return new Hono()
     .get('/healthz', (c) => c.json({ status: 'ok' }))
     .get('/readyz', async (c) => {
@@ -91,7 +91,9 @@ export function createOperationsApp(db: Db, metrics: Metrics, fanoutConnected: (
     })
     .get('/metrics', async (c) => {
       const address = getConnInfo(c).remote.address ?? '';
-      if (!LOOPBACK.has(address)) return c.text('metrics are served to the loopback interface only', 403);
+      // Through our own proxy the peer is loopback too: a forwarded request is from outside.
+      const forwarded = trustProxy && c.req.header('x-forwarded-for') !== undefined;
+      if (!LOOPBACK.has(address) || forwarded) return c.text('metrics are served to the loopback interface only', 403);
       c.header('Content-Type', metrics.registry.contentType);
       return c.body(await metrics.registry.metrics());
     });

@@ -33,8 +33,21 @@ export function isAllowedOrigin(origin: string | undefined, host: string | undef
   }
 }
 
-export function clientIp(req: IncomingMessage): string | null {
-  return req.socket.remoteAddress ?? null;
+/**
+ * The client's address: the peer's, or — behind our own reverse proxy (`POLKU_TRUST_PROXY`) —
+ * the last `X-Forwarded-For` entry, which is the address that proxy saw (earlier entries come
+ * from the client and cannot be trusted).
+ */
+export function clientAddress(peer: string | null | undefined, forwardedFor: string | string[] | undefined, trustProxy: boolean): string | null {
+  if (trustProxy && forwardedFor) {
+    const last = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor).split(',').pop()?.trim();
+    if (last) return last;
+  }
+  return peer ?? null;
+}
+
+export function clientIp(req: IncomingMessage, trustProxy: boolean): string | null {
+  return clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustProxy);
 }
 
 const STATUS_TEXT: Record<number, string> = {

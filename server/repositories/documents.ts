@@ -46,7 +46,7 @@ const toUint8 = (b: Uint8Array): Uint8Array => new Uint8Array(b.buffer, b.byteOf
 
 type Trx = Transaction<Database>;
 
-async function readStored(trx: Trx | Db, docName: string): Promise<StoredDocument & { snapshotSeq: number }> {
+async function readStored(trx: Trx | Db, docName: string): Promise<StoredDocument> {
   const snap = await trx.selectFrom('document_snapshots').select(['data', 'seq']).where('doc_name', '=', docName).executeTakeFirst();
   const snapSeq = snap?.seq ?? 0;
   const rows = await trx
@@ -60,8 +60,7 @@ async function readStored(trx: Trx | Db, docName: string): Promise<StoredDocumen
     snapshot: snap ? toUint8(snap.data) : null,
     updates: rows.map((r) => toUint8(r.data)),
     lastSeq: rows.length > 0 ? rows[rows.length - 1]!.seq : snapSeq,
-    logLength: rows.length,
-    snapshotSeq: snapSeq
+    logLength: rows.length
   };
 }
 
@@ -105,10 +104,7 @@ async function insertRows(trx: Trx, rows: Array<UpdateRow & { seq: number }>, cr
 /** The Kysely implementation of `DocumentStore`. */
 export function createDocumentStore(db: Db): DocumentStore {
   return {
-    async load(docName) {
-      const { snapshotSeq: _, ...stored } = await db.transaction().execute((trx) => readStored(trx, docName));
-      return stored;
-    },
+    load: (docName) => db.transaction().execute((trx) => readStored(trx, docName)),
 
     async append(rows) {
       if (rows.length === 0) return;

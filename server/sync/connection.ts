@@ -22,6 +22,7 @@ export const CLOSE = {
   normal: 1000,
   goingAway: 1001,
   malformed: 1007,
+  flooding: 1008,
   tooBig: 1009,
   serverRestart: 1012,
   slowConsumer: 4008,
@@ -31,6 +32,11 @@ export const CLOSE = {
 
 export interface ConnectionLimits {
   maxMessageBytes: number;
+  /**
+   * Messages per second a connection may send on average; bursts of four seconds' worth are
+   * fine (a reconnecting client's catch-up, a paste). Past that it is flooding and is closed.
+   */
+  maxMessagesPerSecond: number;
   /** Close a peer whose unsent data grows past this (it resyncs on reconnect). */
   maxBufferedBytes: number;
 }
@@ -40,6 +46,9 @@ export class SyncConnection implements RoomPeer {
   readonly ownedClientIds = new Set<number>();
   updatesApplied = 0;
   droppedMessages = 0;
+  /** Token bucket of the message rate limit. */
+  private allowance: number;
+  private lastMessageAt = performance.now();
 
   constructor(
     private readonly ws: WebSocket,
@@ -49,7 +58,9 @@ export class SyncConnection implements RoomPeer {
     readonly wantsSaved: boolean,
     private readonly limits: ConnectionLimits,
     private readonly logger: Logger
-  ) {}
+  ) {
+    this.allowance = limits.maxMessagesPerSecond * 4;
+  }
 
   /** Joins the room and sends the greeting; call in the upgrade callback, before any await. */
   start(): void {
@@ -60,6 +71,15 @@ export class SyncConnection implements RoomPeer {
   receive(data: Uint8Array): void {
     if (data.byteLength > this.limits.maxMessageBytes) {
       this.close(CLOSE.tooBig, 'message too big');
+      return;
+    }
+    const now = performance.now();
+    const rate = this.limits.maxMessagesPerSecond;
+    this.allowance = Math.min(rate * 4, this.allowance + ((now - this.lastMessageAt) / 1000) * rate) - 1;
+    this.lastMessageAt = now;
+    if (this.allowance < 0) {
+      this.logger.warn({ room: this.room.name, connection: this.id }, 'connection sends too many messages; closing it');
+      this.close(CLOSE.flooding, 'too many messages');
       return;
     }
     try {

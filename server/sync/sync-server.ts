@@ -89,7 +89,7 @@ export class SyncServer {
     }
     if (!isAllowedOrigin(req.headers.origin, req.headers.host, config.allowedOrigins)) return refuse(socket, 403);
 
-    const meta = { ip: clientIp(req), userAgent: req.headers['user-agent'] ?? null };
+    const meta = { ip: clientIp(req, this.deps.config.trustProxy), userAgent: req.headers['user-agent'] ?? null };
     const admission = await this.admit(req, roomName, meta);
     if (typeof admission === 'number') return refuse(socket, admission);
     const { identity, owner, registry: liveRegistry, access, caseId, auditAs } = admission;
@@ -134,7 +134,7 @@ export class SyncServer {
         identity,
         access,
         url.searchParams.get(SAVED_PARAM) === '1',
-        { maxMessageBytes: config.maxMessageBytes, maxBufferedBytes: Math.max(16 * 1024 * 1024, config.maxMessageBytes * 2) },
+        { maxMessageBytes: config.maxMessageBytes, maxMessagesPerSecond: config.maxMessagesPerSecond, maxBufferedBytes: Math.max(16 * 1024 * 1024, config.maxMessageBytes * 2) },
         logger
       );
       this.connections.set(connection, caseId);

@@ -32,7 +32,7 @@ export function testConfig(database: TestDatabase, env: Record<string, string> =
 export async function startTestServer(dialect: TestDialect, options: TestServerOptions = {}): Promise<TestServer> {
   const database = options.database ?? (await createTestDatabase(dialect));
   const config = testConfig(database, options.env);
-  const server = await startServer({ ...options, config, logger: createLogger(config.logLevel) });
+  const server = await startServer({ ...options, config, logger: options.logger ?? createLogger(config.logLevel) });
   return {
     ...server,
     database,

@@ -11,17 +11,10 @@ import { planNotes } from '../../shared/case-doc.js';
 import { caseRoom } from '../../shared/rooms.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases.js';
 import { createCase, signIn, signUp, startTestServer, type TestAccount, type TestServer } from '../helpers/server.js';
+import { storedDoc } from '../helpers/stored.js';
 import { connectYjs, waitFor, type YjsClient } from '../helpers/yjs-client.js';
 
 const REDIS_URL = process.env.POLKU_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-async function storedDoc(server: TestServer, room: string): Promise<Y.Doc> {
-  const stored = await createDocumentStore(server.db).load(room);
-  const doc = new Y.Doc();
-  if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot);
-  for (const update of stored.updates) Y.applyUpdate(doc, update);
-  return doc;
-}
 
 describe('two instances with Redis and PostgreSQL', () => {
   let database: TestDatabase;
@@ -74,7 +67,7 @@ describe('two instances with Redis and PostgreSQL', () => {
     // The case's first state, then one row per edit: nobody stored another instance's update.
     expect(rows.length).toBe(1 + 400);
     expect(rows.map((r) => r.seq)).toEqual(rows.map((_, i) => i + 1));
-    expect(planNotes(await storedDoc(one, room)).toString()).toBe(planNotes(a.doc).toString());
+    expect(planNotes(await storedDoc(one.db, room)).toString()).toBe(planNotes(a.doc).toString());
   });
 
   it('shows presence across instances and forgets it when the person leaves', async () => {

@@ -1,27 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import * as Y from 'yjs';
 import { openDatabase } from '../../server/db/connect.js';
-import { createDocumentStore } from '../../server/repositories/documents.js';
 import { createUser } from '../../server/services/auth-service.js';
 import { planNotes } from '../../shared/case-doc.js';
 import { caseRoom } from '../../shared/rooms.js';
 import { createTestDatabase, testDialects, type TestDatabase } from '../helpers/databases.js';
 import { freePort, spawnServer, type ChildServer } from '../helpers/child-server.js';
 import { createCase, signIn } from '../helpers/server.js';
+import { storedNotesIn } from '../helpers/stored.js';
 import { connectYjs, waitFor, type YjsClient } from '../helpers/yjs-client.js';
-
-async function storedNotes(database: TestDatabase, room: string): Promise<string> {
-  const { db } = await openDatabase({ dataDir: database.dataDir, databaseUrl: database.env.DATABASE_URL });
-  try {
-    const stored = await createDocumentStore(db).load(room);
-    const doc = new Y.Doc();
-    if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot);
-    for (const update of stored.updates) Y.applyUpdate(doc, update);
-    return planNotes(doc).toString();
-  } finally {
-    await db.destroy();
-  }
-}
 
 /** Each client types its own marked words; returns the words each typed. */
 function typeWords(client: YjsClient, tag: string, count: number): string[] {
@@ -91,7 +77,7 @@ describe.each(testDialects())('durability on %s', (dialect) => {
 
     await waitFor(() => a.provider.wsconnected && b.provider.wsconnected, 10_000, 'reconnect');
     await waitFor(() => a.savedClock() >= a.localClock() && b.savedClock() >= b.localClock(), 10_000, 'both saved');
-    const notes = await storedNotes(database, room);
+    const notes = await storedNotesIn({ dataDir: database.dataDir, databaseUrl: database.env.DATABASE_URL }, room);
     for (const word of typed) expect(notes).toContain(word);
     expect(typed.length).toBeGreaterThan(30);
   });
@@ -109,7 +95,7 @@ describe.each(testDialects())('durability on %s', (dialect) => {
     server!.process.kill('SIGTERM');
     expect(await server!.exited).toBe(0);
     a.provider.disconnect();
-    const notes = await storedNotes(database, room);
+    const notes = await storedNotesIn({ dataDir: database.dataDir, databaseUrl: database.env.DATABASE_URL }, room);
     for (const word of typed) expect(notes).toContain(word);
 
     server = await spawnServer(port, env());

@@ -8,19 +8,9 @@ import { caseDocToJson, planNotes, planTitle } from '../../shared/case-doc.js';
 import { caseRoom } from '../../shared/rooms.js';
 import { testDialects } from '../helpers/databases.js';
 import { syncMessage, textUpdate } from '../helpers/raw-messages.js';
+import { storedDoc } from '../helpers/stored.js';
 import { addTeamMember, createCase, signUp, startTestServer, type TestAccount, type TestServer } from '../helpers/server.js';
 import { connectYjs, upgradeStatus, waitFor, type YjsClient } from '../helpers/yjs-client.js';
-
-function storedDoc(server: TestServer, room: string): Promise<Y.Doc> {
-  return createDocumentStore(server.db)
-    .load(room)
-    .then((stored) => {
-      const doc = new Y.Doc();
-      if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot);
-      for (const update of stored.updates) Y.applyUpdate(doc, update);
-      return doc;
-    });
-}
 
 describe.each(testDialects())('sync server on %s', (dialect) => {
   let server: TestServer;
@@ -59,7 +49,7 @@ describe.each(testDialects())('sync server on %s', (dialect) => {
     const c = open(room, worker.cookie);
     await c.synced;
     expect(planNotes(c.doc).toString()).toBe(planNotes(a.doc).toString());
-    await waitFor(async () => planNotes(await storedDoc(server, room)).length === 2000, 5_000, 'the stored document');
+    await waitFor(async () => planNotes(await storedDoc(server.db, room)).length === 2000, 5_000, 'the stored document');
   });
 
   it('tells a client "saved" with a state vector that covers its edits only after they are stored', async () => {
@@ -68,7 +58,7 @@ describe.each(testDialects())('sync server on %s', (dialect) => {
     await a.synced;
     planTitle(a.doc).insert(0, 'Kohti omaa arkea');
     await waitFor(() => a.savedClock() >= a.localClock(), 2_000, 'saved');
-    expect(planTitle(await storedDoc(server, room)).toString()).toBe('Kohti omaa arkea');
+    expect(planTitle(await storedDoc(server.db, room)).toString()).toBe('Kohti omaa arkea');
   });
 
   it('drops sync step 2 and update messages from a view connection', async () => {
@@ -183,7 +173,7 @@ describe.each(testDialects())('sync server on %s', (dialect) => {
     await a.synced;
     for (let i = 0; i < 20; i++) planNotes(a.doc).insert(0, `${i};`);
     const expected = planNotes(a.doc).toString();
-    await waitFor(async () => planNotes(await storedDoc(server, room)).toString() === expected, 3_000, 'stored');
+    await waitFor(async () => planNotes(await storedDoc(server.db, room)).toString() === expected, 3_000, 'stored');
     a.destroy();
     await waitFor(() => server.registry.peek(room) === undefined, 3_000, 'unload');
     const stored = await createDocumentStore(server.db).load(room);
