@@ -23,10 +23,9 @@ import { createServerDocs } from './sync/server-edits.js';
 import type { CaseRealtime } from './realtime/case-realtime.js';
 import { startSessionSweeper } from './realtime/session-sweeper.js';
 import { createDocumentStore, type DocumentStore } from './repositories/documents.js';
-import { createAdapter } from '@socket.io/redis-adapter';
-import { localFanout, type ControlMessage, type Fanout } from './sync/fanout.js';
-import { createRedisClient, createRedisFanout } from './sync/redis-fanout.js';
-import type { RelayedClose } from './realtime/live-connections.js';
+import { localFanout, type Fanout } from './sync/fanout.js';
+import { createRedisFanout } from './sync/redis-fanout.js';
+import { linkInstances } from './realtime/instances.js';
 import { requestLogging } from './http/request-logging.js';
 import { RoomRegistry } from './sync/room-registry.js';
 import { SyncServer, YJS_PATH_PREFIX } from './sync/sync-server.js';
@@ -137,28 +136,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const stopSweeper = startSessionSweeper(db, live, logger, config.sessionSweepMs);
   const stopGuestSweeper = startGuestSweeper(db, guests, logger, config.sessionSweepMs);
   const io = createSocketServer(httpServer, { db, config, live, guests, logger });
-  const adapterClients = config.redisUrl
-    ? [createRedisClient(config.redisUrl, logger, 'socket.io-publish', true), createRedisClient(config.redisUrl, logger, 'socket.io-subscribe', true)]
-    : [];
-  if (adapterClients.length === 2) io.adapter(createAdapter(adapterClients[0]!, adapterClients[1]!, { key: `${config.redisPrefix}:socket.io` }));
-  // Sockets of one session or case may be on any instance: closes travel to all of them.
-  const relay = (pool: 'live' | 'guests') => (close: RelayedClose) =>
-    fanout.control(close.kind === 'session' ? { op: 'close-session', pool, id: close.id, reason: close.reason } : { op: 'close-account', accountId: close.accountId, reason: close.reason });
-  live.relayTo(relay('live'));
-  guests.relayTo(relay('guests'));
-  fanout.onControl((message: ControlMessage) => {
-    if (message.op === 'close-session') (message.pool === 'live' ? live : guests).closeSession(message.id, message.reason, true);
-    else if (message.op === 'close-account') live.closeAccount(message.accountId, message.reason, true);
-    else sync.closeFor(message.caseId, message.accountIds);
-  });
-  realtimeImpl = createCaseRealtime(
-    io,
-    (caseId, accountIds) => {
-      sync.closeFor(caseId, accountIds);
-      fanout.control({ op: 'close-case', caseId, accountIds: [...accountIds] });
-    },
-    logger
-  );
+  const links = linkInstances({ config, logger, fanout, io, live, guests, sync });
+  realtimeImpl = createCaseRealtime(io, links.closeCase, logger);
   meetingsImpl = createMeetingRealtime(io, (guestId) => guests.closeSession(guestId, 'revoked'));
   httpServer.on('upgrade', (req, socket, head) => {
     const url = req.url ?? '';
@@ -199,7 +178,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await new Promise<void>((resolve) => io.close(() => resolve()));
       httpServer.closeAllConnections();
       await fanout.close();
-      await Promise.all(adapterClients.map((client) => client.quit().catch(() => client.disconnect())));
+      await links.close();
       await db.destroy();
       logger.info('stopped');
     })());
