@@ -10,7 +10,8 @@ import { createDocumentStore } from '../../server/repositories/documents.js';
 import { planNotes } from '../../shared/case-doc.js';
 import { caseRoom } from '../../shared/rooms.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases.js';
-import { createCase, signIn, signUp, startTestServer, type TestAccount, type TestServer } from '../helpers/server.js';
+import { io as connectSocket } from 'socket.io-client';
+import { addTeamMember, createCase, signIn, signUp, startTestServer, type TestAccount, type TestServer } from '../helpers/server.js';
 import { storedDoc } from '../helpers/stored.js';
 import { connectYjs, waitFor, type YjsClient } from '../helpers/yjs-client.js';
 
@@ -110,6 +111,27 @@ describe('two instances with Redis and PostgreSQL', () => {
     const late = new Promise<number>((resolve) => setTimeout(() => resolve(-1), 3_000));
     expect(await Promise.race([closed, late])).toBeGreaterThanOrEqual(4000);
     b.provider.disconnect();
+  });
+
+  it('removing someone from the team on one instance cuts their Socket.IO subscription and document connection on the other', async () => {
+    const caseId = await createCase(one.url, worker.cookie);
+    const coach = await signUp(one, { role: 'coach', organisation: 'Testikunta' });
+    await addTeamMember(one.url, worker.cookie, caseId, coach.accountId);
+    const yjs = open(two, caseRoom(caseId), coach.cookie);
+    await yjs.synced;
+    let closeCode = 0;
+    yjs.provider.ws!.addEventListener('close', (event) => (closeCode = event.code));
+    const socket = connectSocket(two.url, { transports: ['websocket'], extraHeaders: { cookie: coach.cookie }, forceNew: true });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect_error', reject);
+      socket.emit('case:subscribe', caseId, (result: { ok: boolean }) => (result.ok ? resolve() : reject(new Error('subscribe refused'))));
+    });
+    const revoked = new Promise((resolve) => socket.once('case:revoked', resolve));
+    const response = await fetch(`${one.url}/api/cases/${caseId}/team/${coach.accountId}`, { method: 'DELETE', headers: { cookie: worker.cookie, origin: one.url } });
+    expect(response.status).toBe(200);
+    await revoked;
+    await waitFor(() => closeCode === 4403, 2_000, 'the document connection on the other instance to close with 4403');
+    socket.disconnect();
   });
 
   it('appends from two instances to one document get distinct sequence numbers, and compaction keeps everything', async () => {
