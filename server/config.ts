@@ -41,7 +41,7 @@ export interface Config {
   trustProxy: boolean;
   maxConnectionsPerSession: number;
   maxMessageBytes: number;
-  /** Average messages per second one Yjs connection may send (bursts of 4 s worth allowed). */
+  /** Average messages per second one Yjs connection may send (bursts of 20 s worth allowed). */
   maxMessagesPerSecond: number;
   commitWindowMs: number;
   unloadAfterMs: number;

@@ -174,7 +174,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       const stored = await writer.drainAll(Date.now() + SHUTDOWN_FLUSH_MS);
       if (!stored) logger.error({ pending: writer.backlog }, 'could not store every pending update before shutdown');
       await registry.unloadAll();
-      sync.close();
+      await sync.close();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       httpServer.closeAllConnections();
       await fanout.close();

@@ -30,11 +30,15 @@ export const CLOSE = {
   accessRevoked: 4403
 } as const;
 
+/** How many seconds' worth of messages a connection may send at once. */
+const BURST_SECONDS = 20;
+
 export interface ConnectionLimits {
   maxMessageBytes: number;
   /**
-   * Messages per second a connection may send on average; bursts of four seconds' worth are
-   * fine (a reconnecting client's catch-up, a paste). Past that it is flooding and is closed.
+   * Messages per second a connection may send on average; bursts of `BURST_SECONDS` worth are
+   * fine (a script filling a document, a burst of typing after a stall). Past that it is
+   * flooding and is closed.
    */
   maxMessagesPerSecond: number;
   /** Close a peer whose unsent data grows past this (it resyncs on reconnect). */
@@ -59,7 +63,7 @@ export class SyncConnection implements RoomPeer {
     private readonly limits: ConnectionLimits,
     private readonly logger: Logger
   ) {
-    this.allowance = limits.maxMessagesPerSecond * 4;
+    this.allowance = limits.maxMessagesPerSecond * BURST_SECONDS;
   }
 
   /** Joins the room and sends the greeting; call in the upgrade callback, before any await. */
@@ -69,13 +73,15 @@ export class SyncConnection implements RoomPeer {
   }
 
   receive(data: Uint8Array): void {
+    // Messages still buffered on a socket being closed are not handled (nor logged again).
+    if (this.ws.readyState !== WebSocket.OPEN) return;
     if (data.byteLength > this.limits.maxMessageBytes) {
       this.close(CLOSE.tooBig, 'message too big');
       return;
     }
     const now = performance.now();
     const rate = this.limits.maxMessagesPerSecond;
-    this.allowance = Math.min(rate * 4, this.allowance + ((now - this.lastMessageAt) / 1000) * rate) - 1;
+    this.allowance = Math.min(rate * BURST_SECONDS, this.allowance + ((now - this.lastMessageAt) / 1000) * rate) - 1;
     this.lastMessageAt = now;
     if (this.allowance < 0) {
       this.logger.warn({ room: this.room.name, connection: this.id }, 'connection sends too many messages; closing it');

@@ -144,7 +144,8 @@ export class Room {
     else if (message.kind === 'awareness') awarenessProtocol.applyAwarenessUpdate(this.awareness, message.payload, REMOTE_ORIGIN);
     else {
       const missing = Y.encodeStateAsUpdate(this.doc, message.payload);
-      this.fanout.publish({ room: this.name, kind: 'update', payload: missing });
+      // An update with no structs and no deletions is two zero bytes: nothing to send.
+      if (missing.byteLength > 2) this.fanout.publish({ room: this.name, kind: 'update', payload: missing });
       // The presence of this instance's own peers (remote ones are told by their instance).
       const own = [...this.awarenessOwners.keys()].filter((id) => this.awareness.getStates().has(id));
       if (own.length > 0) {

@@ -51,6 +51,8 @@ export class SyncServer {
   private readonly wss: WebSocketServer;
   /** Open connections with the case they belong to. */
   private readonly connections = new Map<SyncConnection, string>();
+  /** Closing audit rows being written (shutdown waits for them before closing the database). */
+  private readonly auditsInFlight = new Set<Promise<unknown>>();
 
   private readonly alive = new WeakSet<WebSocket>();
   private readonly heartbeat: NodeJS.Timeout;
@@ -154,13 +156,16 @@ export class SyncServer {
       ws.on('error', (error) => logger.debug({ err: error, connection: connection.id }, 'websocket error'));
       ws.on('close', () => {
         this.connections.delete(connection);
-        void audit(db, {
+        const closing = audit(db, {
           action: `${sessionKind}_closed` as const,
           principal: auditAs.principal,
           caseId,
           details: { ...auditDetails, updates: connection.updatesApplied, dropped: connection.droppedMessages },
           meta
-        }).catch((error: unknown) => logger.error({ err: error }, 'audit failed'));
+        })
+          .catch((error: unknown) => logger.error({ err: error }, 'audit failed'))
+          .finally(() => this.auditsInFlight.delete(closing));
+        this.auditsInFlight.add(closing);
         unregister();
         connection.dispose();
         release();
@@ -221,10 +226,15 @@ export class SyncServer {
     };
   }
 
-  close(): void {
+  /** Drops every connection at once and waits until each one's closing audit row is written. */
+  async close(): Promise<void> {
     clearInterval(this.heartbeat);
     for (const client of this.wss.clients) client.terminate();
     this.wss.close();
+    // A terminated socket reports 'close' on a later tick; wait for those, then for their rows.
+    const deadline = Date.now() + 2_000;
+    while (this.connections.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+    await Promise.all(this.auditsInFlight);
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * Bench clients: the standard y-websocket `WebsocketProvider` in Node, so both servers are
+ * Bench clients: the standard y-websocket `WebsocketProvider` in Node, so every server is
  * driven by the same client. Each edit sets a new key `<client>:<n>` of the room's shared map to
  * the send time; every other client of the room records `now - t` when the key arrives. All
  * clients live in this process, so `performance.now()` is one clock.
@@ -10,7 +10,7 @@
 import { performance } from 'node:perf_hooks';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
-import type { BenchServer } from './servers.js';
+import { wsUrlFor, type BenchServer } from './servers.js';
 import type { Samples } from './stats.js';
 
 export interface BenchClient {
@@ -29,23 +29,36 @@ export interface BenchClient {
   destroy(): void;
 }
 
+/**
+ * A provider for client `index` of a room, at the instance that index takes (with several
+ * instances, a room's clients are spread over them).
+ */
+export function openProvider(server: BenchServer, room: string, doc: Y.Doc, index: number, options: { maxBackoffTime?: number } = {}): WebsocketProvider {
+  return new WebsocketProvider(wsUrlFor(server, index), room, doc, {
+    WebSocketPolyfill: server.WebSocketClass as unknown as typeof globalThis.WebSocket,
+    disableBc: true,
+    ...options
+  });
+}
+
+/** Resolves on the provider's first completed sync with the server. */
+export function firstSync(provider: WebsocketProvider): Promise<void> {
+  return new Promise<void>((resolve) => {
+    provider.on('sync', (isSynced: boolean) => {
+      if (isSynced) resolve();
+    });
+  });
+}
+
 export function connectClient(server: BenchServer, room: string, index: number, latencies: Samples): BenchClient {
   const doc = new Y.Doc();
   const edits = doc.getMap<number>('edits');
-  const provider = new WebsocketProvider(server.wsUrl, room, doc, {
-    WebSocketPolyfill: server.WebSocketClass as unknown as typeof globalThis.WebSocket,
-    disableBc: true,
-    // A dropped connection should come back quickly so it shows as latency, not as loss.
-    maxBackoffTime: 500
-  });
+  // A dropped connection should come back quickly so it shows as latency, not as loss.
+  const provider = openProvider(server, room, doc, index, { maxBackoffTime: 500 });
   const client: BenchClient = {
     doc,
     provider,
-    synced: new Promise<void>((resolve) => {
-      provider.on('sync', (isSynced: boolean) => {
-        if (isSynced) resolve();
-      });
-    }),
+    synced: firstSync(provider),
     sent: 0,
     received: 0,
     disconnects: 0,

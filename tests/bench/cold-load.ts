@@ -10,10 +10,10 @@
  * while Polku compacts when it unloads, so for Polku every load reads a snapshot.
  */
 import { performance } from 'node:perf_hooks';
-import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
+import { firstSync, openProvider } from './clients.js';
 import { sleep, waitUntilIdle } from './proc-stats.js';
-import { POLKU_UNLOAD_AFTER_MS, type BenchServer } from './servers.js';
+import type { BenchServer } from './servers.js';
 
 interface Item {
   id: number;
@@ -30,12 +30,17 @@ export interface ColdLoadResult {
 }
 
 const TIMEOUT_MS = 60_000;
+/** Client indexes, which pick the instance (see `wsUrlFor`). */
+const WRITER = 0;
+const READER = 1;
 
 export async function runColdLoad(server: BenchServer, items: number, repeats: number): Promise<ColdLoadResult> {
   const [room] = await server.createRooms(1);
   if (!room) throw new Error('no room');
-  const writer = openDoc(server, room, items);
-  const witness = openDoc(server, room, items);
+  // The writer takes the first instance, the witness and the cold clients the second, so with
+  // two instances both the fill and the cold load cross from one to the other.
+  const writer = openDoc(server, room, items, WRITER);
+  const witness = openDoc(server, room, items, READER);
   let fillSeconds: number;
   try {
     await withTimeout(Promise.all([writer.synced, witness.synced]), 'the first clients to sync');
@@ -52,13 +57,14 @@ export async function runColdLoad(server: BenchServer, items: number, repeats: n
 
   const result: ColdLoadResult = { items, fillSeconds, syncedMs: [], fullMs: [] };
   for (let i = 0; i < repeats; i++) {
-    // There is no "unloaded" signal from outside: wait past Polku's unload delay until the server
-    // process is idle, i.e. it has stored, compacted and dropped the document (the reference
-    // server drops it at once but may still be writing to LevelDB).
-    const minMs = server.kind === 'polku' ? POLKU_UNLOAD_AFTER_MS + 300 : 300;
-    if (!(await waitUntilIdle(server.pid, { minMs }))) throw new Error('the server did not become idle after everyone left');
+    // There is no "unloaded" signal from outside: wait past the unload delay until every server
+    // process is idle, i.e. has stored, compacted and dropped the document (the reference server
+    // drops it at once but may still be writing to LevelDB).
+    const minMs = server.unloadAfterMs + 300;
+    const idle = await Promise.all(server.pids.map((pid) => waitUntilIdle(pid, { minMs })));
+    if (!idle.every(Boolean)) throw new Error('the server did not become idle after everyone left');
     const start = performance.now();
-    const reader = openDoc(server, room, items);
+    const reader = openDoc(server, room, items, READER);
     try {
       await withTimeout(reader.synced, 'the cold client to sync');
       result.syncedMs.push(performance.now() - start);
@@ -82,18 +88,10 @@ interface OpenDoc {
   destroy(): void;
 }
 
-function openDoc(server: BenchServer, room: string, items: number): OpenDoc {
+function openDoc(server: BenchServer, room: string, items: number, index: number): OpenDoc {
   const doc = new Y.Doc();
   const list = doc.getArray<Item>('items');
-  const provider = new WebsocketProvider(server.wsUrl, room, doc, {
-    WebSocketPolyfill: server.WebSocketClass as unknown as typeof globalThis.WebSocket,
-    disableBc: true
-  });
-  const synced = new Promise<void>((resolve) => {
-    provider.on('sync', (isSynced: boolean) => {
-      if (isSynced) resolve();
-    });
-  });
+  const provider = openProvider(server, room, doc, index);
   const full = new Promise<void>((resolve) => {
     const check = (): void => {
       if (list.length < items) return;
@@ -104,7 +102,7 @@ function openDoc(server: BenchServer, room: string, items: number): OpenDoc {
   });
   return {
     doc,
-    synced,
+    synced: firstSync(provider),
     full,
     destroy: () => {
       provider.destroy();

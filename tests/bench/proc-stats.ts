@@ -1,6 +1,7 @@
 /**
- * CPU time and memory of a server process, read from /proc (Linux only) so the figures are the
- * server's own and not the bench process's, which shares the machine.
+ * CPU time and memory of the server's processes (and the CPU time of the services they use),
+ * read from /proc (Linux only) so the figures are theirs and not the bench process's, which
+ * shares the machine.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -95,32 +96,66 @@ export function memoryOf(pid: number): Memory {
   return { rssMb: kb('VmRSS') / 1024, hwmMb: kb('VmHWM') / 1024 };
 }
 
-/** Samples RSS every `intervalMs` to find the peak within a window (VmHWM also covers start-up). */
+export interface RssPeaks {
+  /** Per process, its highest RSS sampled. */
+  peakMb: number[];
+  /** The highest sum of their RSS sampled at one moment. */
+  totalPeakMb: number;
+}
+
+/** Samples the RSS of `pids` every `intervalMs` to find the peaks within a window (VmHWM also covers start-up). */
 export class RssSampler {
-  peakMb = 0;
+  private readonly peaks: RssPeaks;
   private readonly timer: NodeJS.Timeout;
 
   constructor(
-    private readonly pid: number,
+    private readonly pids: number[],
     intervalMs = 200
   ) {
+    this.peaks = { peakMb: pids.map(() => 0), totalPeakMb: 0 };
     this.sample();
     this.timer = setInterval(() => this.sample(), intervalMs);
   }
 
-  stop(): number {
+  stop(): RssPeaks {
     clearInterval(this.timer);
     this.sample();
-    return this.peakMb;
+    return this.peaks;
   }
 
   private sample(): void {
-    try {
-      this.peakMb = Math.max(this.peakMb, memoryOf(this.pid).rssMb);
-    } catch {
-      // The process exited; the crash is reported by whoever waits for it.
-    }
+    let total = 0;
+    this.pids.forEach((pid, i) => {
+      try {
+        const rssMb = memoryOf(pid).rssMb;
+        this.peaks.peakMb[i] = Math.max(this.peaks.peakMb[i]!, rssMb);
+        total += rssMb;
+      } catch {
+        // The process exited; the crash is reported by whoever waits for it.
+      }
+    });
+    this.peaks.totalPeakMb = Math.max(this.peaks.totalPeakMb, total);
   }
+}
+
+/** CPU seconds so far of each of `pids` (without children), for processes that come and go. */
+export function cpuOfEach(pids: number[]): Map<number, number> {
+  const readings = new Map<number, number>();
+  for (const pid of pids) {
+    const stat = readStat(pid);
+    if (stat) readings.set(pid, stat.cpuSeconds);
+  }
+  return readings;
+}
+
+/**
+ * CPU seconds used between two `cpuOfEach` readings: a process seen only in the second started in
+ * between and counts from zero; one gone by the second is not counted at all.
+ */
+export function cpuBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, seconds] of after) total += seconds - (before.get(pid) ?? 0);
+  return total;
 }
 
 /**

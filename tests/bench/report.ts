@@ -24,12 +24,19 @@ export interface LoadSummary {
   /** Summed over runs (every run must have 0). */
   lostDeliveries: number;
   edits: number | null;
+  editsPerSecond: number | null;
   expectedDeliveries: number | null;
+  /** The server's processes together (peak RSS: of their sum). */
   serverCpuSeconds: number | null;
   serverCpuPercent: number | null;
   peakRssMb: number | null;
   startRssMb: number | null;
   connectedRssMb: number | null;
+  /** Per process (instance), in the order the server lists them. */
+  instanceCpuPercent: Array<number | null>;
+  instancePeakRssMb: Array<number | null>;
+  /** PostgreSQL and Redis, for a server that uses them. */
+  serviceCpuPercent: number | null;
   disconnects: number;
   benchCpuPercent: number | null;
   benchLoopDelayP99Ms: number | null;
@@ -62,6 +69,7 @@ const okValues = <T>(outcomes: Array<Outcome<T>>): T[] => outcomes.flatMap((o) =
 export function summariseLoad(outcomes: Array<Outcome<LoadResult>>): LoadSummary {
   const ok = okValues(outcomes);
   const m = (pick: (r: LoadResult) => number | null | undefined): number | null => median(ok.map(pick));
+  const instances = Array.from({ length: Math.max(0, ...ok.map((r) => r.instances.length)) }, (_, i) => i);
   return {
     latencyP50Ms: m((r) => r.latencyMs?.p50),
     latencyP95Ms: m((r) => r.latencyMs?.p95),
@@ -69,12 +77,16 @@ export function summariseLoad(outcomes: Array<Outcome<LoadResult>>): LoadSummary
     latencyMaxMs: m((r) => r.latencyMs?.max),
     lostDeliveries: ok.reduce((sum, r) => sum + r.lostDeliveries, 0),
     edits: m((r) => r.edits),
+    editsPerSecond: m((r) => r.editsPerSecond),
     expectedDeliveries: m((r) => r.expectedDeliveries),
     serverCpuSeconds: m((r) => r.serverCpuSeconds),
     serverCpuPercent: m((r) => r.serverCpuPercent),
     peakRssMb: m((r) => r.peakRssMb),
     startRssMb: m((r) => r.startRssMb),
     connectedRssMb: m((r) => r.connectedRssMb),
+    instanceCpuPercent: instances.map((i) => m((r) => r.instances[i]?.cpuPercent)),
+    instancePeakRssMb: instances.map((i) => m((r) => r.instances[i]?.peakRssMb)),
+    serviceCpuPercent: m((r) => r.serviceCpuPercent),
     disconnects: ok.reduce((sum, r) => sum + r.disconnects, 0),
     benchCpuPercent: m((r) => r.benchCpuPercent),
     benchLoopDelayP99Ms: m((r) => r.benchLoopDelayP99Ms),
@@ -105,49 +117,87 @@ export function summarise(records: RunRecord[], server: ServerKind): ServerSumma
   };
 }
 
-type Row = [label: string, polku: number | null, reference: number | null, digits: number, ratio: boolean];
+/** One figure of a table: how to read it from a kind's summary; `undefined` where it does not apply to that kind. */
+interface Row<S> {
+  label: string;
+  pick: (summary: S) => number | null | undefined;
+  digits: number;
+  /** Show the ratio columns (for figures where a ratio means something). */
+  ratio?: boolean;
+}
 
-const fmt = (value: number | null, digits: number): string => (value === null ? 'n/a' : value.toFixed(digits));
-const ratio = (a: number | null, b: number | null): string => (a === null || b === null || b === 0 ? '–' : `${(a / b).toFixed(2)}×`);
+/** One column per kind that ran, in the order of `SERVER_KINDS`. */
+export type Column<S> = { kind: ServerKind; summary: S };
 
-function loadRows(p: LoadSummary, r: LoadSummary): Row[] {
+/** The ratio columns, each shown when both of its kinds ran. */
+const RATIOS: Array<{ label: string; of: ServerKind; to: ServerKind }> = [
+  { label: 'Polku/ref', of: 'polku', to: 'reference' },
+  { label: '×2/ref', of: 'polku-cluster', to: 'reference' },
+  { label: '×2/Polku', of: 'polku-cluster', to: 'polku' }
+];
+
+const VALUE_WIDTH = 20;
+const RATIO_WIDTH = 11;
+
+const fmt = (value: number | null | undefined, digits: number): string => (value === undefined ? '–' : value === null ? 'n/a' : value.toFixed(digits));
+const ratio = (a: number | null | undefined, b: number | null | undefined): string => (typeof a !== 'number' || typeof b !== 'number' || b === 0 ? '–' : `${(a / b).toFixed(2)}×`);
+
+/** Rows "instance 1", "instance 2", … for a per-process figure; none when every server had one process (the total says it). */
+function instanceRows(pick: (s: LoadSummary) => Array<number | null>, digits: number, instances: number): Array<Row<LoadSummary>> {
+  if (instances < 2) return [];
+  return Array.from({ length: instances }, (_, i) => ({ label: `  instance ${i + 1}`, pick: (s: LoadSummary) => pick(s)[i], digits }));
+}
+
+function loadRows(instances: number): Array<Row<LoadSummary>> {
   return [
-    ['latency p50 (ms)', p.latencyP50Ms, r.latencyP50Ms, 2, true],
-    ['latency p95 (ms)', p.latencyP95Ms, r.latencyP95Ms, 2, true],
-    ['latency p99 (ms)', p.latencyP99Ms, r.latencyP99Ms, 2, true],
-    ['latency max (ms)', p.latencyMaxMs, r.latencyMaxMs, 1, true],
-    ['lost deliveries (sum of runs)', p.lostDeliveries, r.lostDeliveries, 0, false],
-    ['edits per run', p.edits, r.edits, 0, false],
-    ['deliveries per run', p.expectedDeliveries, r.expectedDeliveries, 0, false],
-    ['server CPU, user+sys (s)', p.serverCpuSeconds, r.serverCpuSeconds, 2, true],
-    ['server CPU (% of one core)', p.serverCpuPercent, r.serverCpuPercent, 1, true],
-    ['server peak RSS during load (MiB)', p.peakRssMb, r.peakRssMb, 1, true],
-    ['server RSS before any client (MiB)', p.startRssMb, r.startRssMb, 1, true],
-    ['server RSS, all connected, idle (MiB)', p.connectedRssMb, r.connectedRssMb, 1, true],
-    ['dropped connections (sum of runs)', p.disconnects, r.disconnects, 0, false],
-    ['bench process CPU (% of one core)', p.benchCpuPercent, r.benchCpuPercent, 1, false],
-    ['bench event-loop delay p99 (ms)', p.benchLoopDelayP99Ms, r.benchLoopDelayP99Ms, 1, false],
-    ['other CPU on the machine (% of one core)', p.otherCpuPercent, r.otherCpuPercent, 1, false],
-    ['CPU steal (% of one core)', p.stealPercent, r.stealPercent, 1, false],
-    ['failed runs', p.failedRuns, r.failedRuns, 0, false]
+    { label: 'latency p50 (ms)', pick: (s) => s.latencyP50Ms, digits: 2, ratio: true },
+    { label: 'latency p95 (ms)', pick: (s) => s.latencyP95Ms, digits: 2, ratio: true },
+    { label: 'latency p99 (ms)', pick: (s) => s.latencyP99Ms, digits: 2, ratio: true },
+    { label: 'latency max (ms)', pick: (s) => s.latencyMaxMs, digits: 1, ratio: true },
+    { label: 'lost deliveries (sum of runs)', pick: (s) => s.lostDeliveries, digits: 0 },
+    { label: 'edits per run', pick: (s) => s.edits, digits: 0 },
+    { label: 'updates sent per second', pick: (s) => s.editsPerSecond, digits: 1 },
+    { label: 'deliveries per run', pick: (s) => s.expectedDeliveries, digits: 0 },
+    { label: 'server CPU, user+sys (s)', pick: (s) => s.serverCpuSeconds, digits: 2, ratio: true },
+    { label: 'server CPU (% of one core)', pick: (s) => s.serverCpuPercent, digits: 1, ratio: true },
+    ...instanceRows((s) => s.instanceCpuPercent, 1, instances),
+    // null: the server uses no such services.
+    { label: 'PostgreSQL + Redis CPU (% of one core)', pick: (s) => s.serviceCpuPercent ?? undefined, digits: 1 },
+    { label: 'server peak RSS during load (MiB)', pick: (s) => s.peakRssMb, digits: 1, ratio: true },
+    ...instanceRows((s) => s.instancePeakRssMb, 1, instances),
+    { label: 'server RSS before any client (MiB)', pick: (s) => s.startRssMb, digits: 1, ratio: true },
+    { label: 'server RSS, all connected, idle (MiB)', pick: (s) => s.connectedRssMb, digits: 1, ratio: true },
+    { label: 'dropped connections (sum of runs)', pick: (s) => s.disconnects, digits: 0 },
+    { label: 'bench process CPU (% of one core)', pick: (s) => s.benchCpuPercent, digits: 1 },
+    { label: 'bench event-loop delay p99 (ms)', pick: (s) => s.benchLoopDelayP99Ms, digits: 1 },
+    { label: 'other CPU on the machine (% of one core)', pick: (s) => s.otherCpuPercent, digits: 1 },
+    { label: 'CPU steal (% of one core)', pick: (s) => s.stealPercent, digits: 1 },
+    { label: 'failed runs', pick: (s) => s.failedRuns, digits: 0 }
   ];
 }
 
-function coldRows(p: ColdSummary, r: ColdSummary): Row[] {
-  return [
-    ['first load: connect → full content (ms)', p.firstFullMs, r.firstFullMs, 1, true],
-    ['first load: connect → "synced" event (ms)', p.firstSyncedMs, r.firstSyncedMs, 1, true],
-    ['later loads: connect → full content (ms)', p.laterFullMs, r.laterFullMs, 1, true],
-    ['filling it, one update per item (s)', p.fillSeconds, r.fillSeconds, 2, true]
-  ];
-}
+const COLD_ROWS: Array<Row<ColdSummary>> = [
+  { label: 'first load: connect → full content (ms)', pick: (s) => s.firstFullMs, digits: 1, ratio: true },
+  { label: 'first load: connect → "synced" event (ms)', pick: (s) => s.firstSyncedMs, digits: 1, ratio: true },
+  { label: 'later loads: connect → full content (ms)', pick: (s) => s.laterFullMs, digits: 1, ratio: true },
+  { label: 'filling it, one update per item (s)', pick: (s) => s.fillSeconds, digits: 2, ratio: true }
+];
 
-function table(title: string, rows: Row[]): string[] {
-  const width = Math.max(...rows.map((row) => row[0].length)) + 2;
-  const cols = [SERVER_LABEL.polku, SERVER_LABEL.reference, 'Polku/ref'];
-  const lines = [title, `  ${''.padEnd(width)}${cols.map((c) => c.padStart(20)).join('')}`];
-  for (const [label, p, r, digits, withRatio] of rows) {
-    lines.push(`  ${label.padEnd(width)}${fmt(p, digits).padStart(20)}${fmt(r, digits).padStart(20)}${(withRatio ? ratio(p, r) : '').padStart(20)}`);
+/** Rows that apply to none of the columns are left out. */
+function table<S>(title: string, rows: Array<Row<S>>, columns: Array<Column<S>>): string[] {
+  const kinds = columns.map((c) => c.kind);
+  const ratios = RATIOS.filter((r) => kinds.includes(r.of) && kinds.includes(r.to));
+  const shown = rows.filter((row) => columns.some((c) => row.pick(c.summary) !== undefined));
+  const width = Math.max(...shown.map((row) => row.label.length)) + 2;
+  const header = [...kinds.map((kind) => SERVER_LABEL[kind].padStart(VALUE_WIDTH)), ...ratios.map((r) => r.label.padStart(RATIO_WIDTH))];
+  const lines = [title, `  ${''.padEnd(width)}${header.join('')}`];
+  for (const row of shown) {
+    const values = new Map(columns.map((c) => [c.kind, row.pick(c.summary)]));
+    const cells = [
+      ...kinds.map((kind) => fmt(values.get(kind), row.digits).padStart(VALUE_WIDTH)),
+      ...ratios.map((r) => (row.ratio ? ratio(values.get(r.of), values.get(r.to)) : '').padStart(RATIO_WIDTH))
+    ];
+    lines.push(`  ${row.label.padEnd(width)}${cells.join('')}`.trimEnd());
   }
   return lines;
 }
@@ -157,37 +207,42 @@ export interface ReportInput {
   loadTitle: string;
   meetingTitle: string;
   coldTitle: string;
-  polku: ServerSummary;
-  reference: ServerSummary;
+  summaries: Array<Column<ServerSummary>>;
   records: RunRecord[];
 }
 
 export function formatReport(input: ReportInput): string {
-  const { polku, reference } = input;
+  const { summaries } = input;
+  const columns = <S>(pick: (s: ServerSummary) => S): Array<Column<S>> => summaries.map(({ kind, summary }) => ({ kind, summary: pick(summary) }));
+  const instances = Math.max(...summaries.flatMap(({ summary }) => [summary.load.instanceCpuPercent.length, summary.meeting.instanceCpuPercent.length]));
   const lines = [...input.heading, ''];
-  lines.push(...table(input.loadTitle, loadRows(polku.load, reference.load)), '');
-  lines.push(...table(input.meetingTitle, loadRows(polku.meeting, reference.meeting)), '');
-  lines.push(...table(input.coldTitle, coldRows(polku.cold, reference.cold)));
-  for (const [kind, summary] of [['polku', polku], ['reference', reference]] as const) {
+  lines.push(...table(input.loadTitle, loadRows(instances), columns((s) => s.load)), '');
+  lines.push(...table(input.meetingTitle, loadRows(instances), columns((s) => s.meeting)), '');
+  lines.push(...table(input.coldTitle, COLD_ROWS, columns((s) => s.cold)));
+  for (const { kind, summary } of summaries) {
     if (summary.cold.na) lines.push(`  ${SERVER_LABEL[kind]} cold load n/a: ${summary.cold.na}`);
   }
-  const busiest = Math.max(...[polku.load, polku.meeting, reference.load, reference.meeting].map((s) => s.otherCpuPercent ?? 0));
+  const busiest = Math.max(...summaries.flatMap(({ summary }) => [summary.load, summary.meeting]).map((s) => s.otherCpuPercent ?? 0));
   if (busiest > BUSY_MACHINE_PERCENT) {
     lines.push('', `Warning: other processes used up to ${busiest.toFixed(0)}% of a core during the load; latency tails and ratios are unreliable.`);
   }
-  const problems = input.records.filter((r) => r.problems.length > 0 || hasError(r));
-  if (problems.length > 0) {
-    lines.push('', 'Server problems and failed cases:');
-    for (const record of problems) {
-      const prefix = `  run ${record.run} ${SERVER_LABEL[record.server]}:`;
-      for (const [name, outcome] of [['load', record.load], ['big meeting', record.meeting], ['cold load', record.cold]] as const) {
-        if ('error' in outcome) lines.push(`${prefix} ${name} failed: ${outcome.error}`);
-      }
-      for (const line of record.problems.slice(0, 10)) lines.push(`${prefix} ${line}`);
-      if (record.problems.length > 10) lines.push(`${prefix} … and ${record.problems.length - 10} more lines`);
-    }
-  }
+  lines.push(...problemLines(input.records));
   return lines.join('\n');
+}
+
+function problemLines(records: RunRecord[]): string[] {
+  const withProblems = records.filter((r) => r.problems.length > 0 || hasError(r));
+  if (withProblems.length === 0) return [];
+  const lines = ['', 'Server problems and failed cases:'];
+  for (const record of withProblems) {
+    const prefix = `  run ${record.run} ${SERVER_LABEL[record.server]}:`;
+    for (const [name, outcome] of [['load', record.load], ['big meeting', record.meeting], ['cold load', record.cold]] as const) {
+      if ('error' in outcome) lines.push(`${prefix} ${name} failed: ${outcome.error}`);
+    }
+    for (const line of record.problems.slice(0, 10)) lines.push(`${prefix} ${line}`);
+    if (record.problems.length > 10) lines.push(`${prefix} … and ${record.problems.length - 10} more lines`);
+  }
+  return lines;
 }
 
 function hasError(record: RunRecord): boolean {

@@ -5,7 +5,7 @@ import { planNotes } from '../../shared/case-doc.js';
 import { caseRoom } from '../../shared/rooms.js';
 import { createTestDatabase, testDialects, type TestDatabase } from '../helpers/databases.js';
 import { freePort, spawnServer, type ChildServer } from '../helpers/child-server.js';
-import { createCase, signIn } from '../helpers/server.js';
+import { createCase, signIn, signUp, startTestServer } from '../helpers/server.js';
 import { storedNotesIn } from '../helpers/stored.js';
 import { connectYjs, waitFor, type YjsClient } from '../helpers/yjs-client.js';
 
@@ -103,5 +103,24 @@ describe.each(testDialects())('durability on %s', (dialect) => {
     clients.push(late);
     await late.synced;
     expect(planNotes(late.doc).toString()).toBe(planNotes(a.doc).toString());
+  });
+
+  it('records every document session as closed when stopped gracefully with clients connected', async () => {
+    database = await createTestDatabase(dialect);
+    const running = await startTestServer(dialect, { database });
+    const worker = await signUp(running);
+    const room = caseRoom(await createCase(running.url, worker.cookie));
+    const open = Array.from({ length: 8 }, () => connectYjs(running.url, room, worker.cookie));
+    clients.push(...open);
+    await Promise.all(open.map((c) => c.synced));
+    await running.stop();
+    const { db } = await openDatabase({ dataDir: database.dataDir, databaseUrl: database.env.DATABASE_URL });
+    try {
+      const rows = await db.selectFrom('audit_log').select('action').where('action', 'in', ['edit_session_opened', 'edit_session_closed']).execute();
+      expect(rows.filter((r) => r.action === 'edit_session_opened')).toHaveLength(8);
+      expect(rows.filter((r) => r.action === 'edit_session_closed')).toHaveLength(8);
+    } finally {
+      await db.destroy();
+    }
   });
 });
