@@ -1,6 +1,7 @@
 /**
- * One JSON log line per HTTP request, with a request id (taken from a trusted proxy's
- * `X-Request-Id` or made here, and returned in the same header). Only the route pattern is
+ * One JSON log line per HTTP request, with a request id (the request's `X-Request-Id` — set by
+ * the reverse proxy, and checked by Hono for length and characters, so a client-sent one cannot
+ * forge log lines — or made here; returned in the same header). Only the route pattern is
  * logged (`/api/cases/:id`), never the path itself, the query or a body: they may hold tokens,
  * ids of people or other personal data.
  */

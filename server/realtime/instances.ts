@@ -9,7 +9,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Fanout } from '../sync/fanout.js';
-import { createRedisClient } from '../sync/redis-fanout.js';
+import { closeRedisClient, createRedisClient } from '../sync/redis-fanout.js';
 import type { SyncServer } from '../sync/sync-server.js';
 import type { LiveConnections, RelayedClose } from './live-connections.js';
 import type { PolkuIo } from './socket-server.js';
@@ -59,7 +59,7 @@ export function linkInstances(deps: {
       fanout.control({ op: 'close-case', caseId, accountIds: [...accountIds] });
     },
     async close() {
-      await Promise.all(adapterClients.map((client) => client.quit().catch(() => client.disconnect())));
+      await Promise.all(adapterClients.map(closeRedisClient));
     }
   };
 }

@@ -18,7 +18,7 @@ import type {
 import { followSchema } from '../../shared/meetings.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/database.js';
-import { guestTokenFromCookieHeader, isAllowedOrigin, refuseUpgrade, sessionTokenFromCookieHeader } from '../http/request-auth.js';
+import { clientIp, guestTokenFromCookieHeader, isAllowedOrigin, refuseUpgrade, sessionTokenFromCookieHeader } from '../http/request-auth.js';
 import { authenticateGuest, type Guest } from '../services/guest-auth.js';
 import { loadMeeting, mayChair, noteAttendance, setFollow } from '../services/meeting-service.js';
 import type { MeetingRealtime } from './meeting-realtime.js';
@@ -154,7 +154,7 @@ export function createSocketServer(httpServer: HttpServer, deps: SocketServerDep
       void (async () => {
         const principal = await principalOf(socket.data.sessionId);
         if (!principal) return ack({ ok: false, code: 'not_found' });
-        const meta = { ip: socket.handshake.address, userAgent: socket.handshake.headers['user-agent'] ?? null };
+        const meta = { ip: clientIp(socket.request, config.trustProxy), userAgent: socket.handshake.headers['user-agent'] ?? null };
         const loaded = await loadMeeting(db, principal, meetingId, meta);
         socket.data.meetings = { ...socket.data.meetings, [meetingId]: { chair: mayChair(principal, loaded) } };
         await socket.join(meetingRoomOf(meetingId));
@@ -201,7 +201,7 @@ export function createSocketServer(httpServer: HttpServer, deps: SocketServerDep
       void (async () => {
         const principal = await principalOf(socket.data.sessionId);
         if (!principal) return ack({ ok: false, code: 'not_found' });
-        const meta = { ip: socket.handshake.address, userAgent: socket.handshake.headers['user-agent'] ?? null };
+        const meta = { ip: clientIp(socket.request, config.trustProxy), userAgent: socket.handshake.headers['user-agent'] ?? null };
         await requireCaseAccess(db, principal, caseId, meta);
         await socket.join(caseRoomOf(caseId));
         ack({ ok: true });

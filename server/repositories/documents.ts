@@ -34,11 +34,12 @@ export interface DocumentStore {
    */
   compact(docName: string): Promise<number>;
   /**
-   * Stores whatever part of `update` the stored document does not already hold (with the head
-   * row locked); returns whether anything was missing. For updates another instance received
-   * and could not store before it died.
+   * Stores, as one row, whatever part of `updates` (applied together, in order, so that one
+   * building on another is not left pending) the stored document does not already hold, with
+   * the head row locked; returns whether anything was missing. For updates another instance
+   * received and could not store before it died.
    */
-  adopt(docName: string, update: Uint8Array, accountId: string | null): Promise<boolean>;
+  adopt(docName: string, updates: Uint8Array[], accountId: string | null): Promise<boolean>;
 }
 
 const toBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
@@ -81,6 +82,14 @@ async function takeSeqs(trx: Trx, docName: string, count: number): Promise<numbe
  */
 async function lockHead(trx: Trx, docName: string): Promise<void> {
   await takeSeqs(trx, docName, 0);
+}
+
+/**
+ * Locks the head rows of `docNames` (in name order, like appends) until the transaction ends, so
+ * that no instance appends to, compacts or adopts into those documents meanwhile.
+ */
+export async function lockDocuments(trx: Trx, docNames: string[]): Promise<void> {
+  for (const docName of [...docNames].sort()) await lockHead(trx, docName);
 }
 
 async function insertRows(trx: Trx, rows: Array<UpdateRow & { seq: number }>, createdAt: string): Promise<void> {
@@ -151,7 +160,7 @@ export function createDocumentStore(db: Db): DocumentStore {
       });
     },
 
-    async adopt(docName, update, accountId) {
+    async adopt(docName, updates, accountId) {
       return db.transaction().execute(async (trx) => {
         await lockHead(trx, docName);
         const doc = new Y.Doc();
@@ -159,7 +168,9 @@ export function createDocumentStore(db: Db): DocumentStore {
           applyStored(doc, await readStored(trx, docName));
           const missing: Uint8Array[] = [];
           doc.on('update', (u: Uint8Array) => missing.push(u));
-          Y.applyUpdate(doc, update);
+          doc.transact(() => {
+            for (const update of updates) Y.applyUpdate(doc, update);
+          });
           if (missing.length === 0) return false;
           const data = missing.length === 1 ? missing[0]! : Y.mergeUpdates(missing);
           await insertRows(trx, [{ docName, data, accountId, seq: await takeSeqs(trx, docName, 1) }], now());

@@ -15,6 +15,7 @@ import type { CaseRealtime } from '../realtime/case-realtime.js';
 import { caseRoom, internalRoom } from '../../shared/rooms.js';
 import type { Principal, RequestMeta } from './auth-service.js';
 import { audit } from './audit-service.js';
+import { lockDocuments } from '../repositories/documents.js';
 import { requireCaseAccess } from './case-access.js';
 import { renderPlanPdf } from './archive-pdf.js';
 import type { ArchiveContent } from './archive-service.js';
@@ -70,9 +71,12 @@ export async function dueForRemoval(db: Db, at: Date = new Date()): Promise<DueC
 /** Removes one due case with everything of it, archived versions included; the audit log keeps a row. */
 export async function removeCase(db: Db, due: DueCase): Promise<void> {
   await db.transaction().execute(async (trx) => {
+    const docs = [caseRoom(due.caseId), internalRoom(due.caseId)];
+    // No instance may append to these documents while they are removed.
+    await lockDocuments(trx, docs);
     await trx.insertInto('retention_releases').values({ case_id: due.caseId, released_at: now() }).execute();
     await trx.deleteFrom('archived_plans').where('case_id', '=', due.caseId).execute();
-    for (const doc of [caseRoom(due.caseId), internalRoom(due.caseId)]) {
+    for (const doc of docs) {
       await trx.deleteFrom('document_updates').where('doc_name', '=', doc).execute();
       await trx.deleteFrom('document_snapshots').where('doc_name', '=', doc).execute();
       await trx.deleteFrom('document_heads').where('doc_name', '=', doc).execute();

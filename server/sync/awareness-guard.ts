@@ -1,6 +1,7 @@
 /**
  * The server owns identity in awareness: a peer may only set states for client ids it owns
- * (the first peer to use an id owns it), and the `user` field of every state it sends is
+ * (the first peer to use an id owns it; an id in use on another instance only by the same
+ * person), and the `user` field of every state it sends is
  * replaced with who the peer's session says it is.
  */
 import * as decoding from 'lib0/decoding';
@@ -22,7 +23,6 @@ export function userOfPrincipal(p: Principal): PresenceUser {
 /** Returns the part of an awareness update that `peer` may apply, rewritten; `null` if none. */
 export function guardAwareness(update: Uint8Array, peer: RoomPeer, room: Room): Uint8Array | null {
   const decoder = decoding.createDecoder(update);
-  const encoder = encoding.createEncoder();
   const entries: Array<[number, number, string]> = [];
   const count = decoding.readVarUint(decoder);
   for (let i = 0; i < count; i++) {
@@ -31,6 +31,17 @@ export function guardAwareness(update: Uint8Array, peer: RoomPeer, room: Room): 
     const stateText = decoding.readVarString(decoder);
     const owner = room.awarenessOwners.get(clientId);
     if (owner && owner !== peer) continue;
+    // y-websocket clients echo every awareness change they receive: a state no newer than the
+    // one known changes nothing and must not make the echoing peer its owner.
+    const known = room.awareness.meta.get(clientId);
+    if (!owner && known && clock <= known.clock) continue;
+    if (!owner && room.remoteAwareness.has(clientId)) {
+      // Owned by a peer of another instance: only the same person may take it over here (a
+      // client that moved when its instance went away).
+      const remote = room.awareness.getStates().get(clientId) as { user?: { id?: unknown } } | undefined;
+      if (remote?.user?.id !== peer.identity.user.id) continue;
+      room.remoteAwareness.delete(clientId);
+    }
     if (!owner) {
       if (peer.ownedClientIds.size >= MAX_IDS_PER_PEER) continue;
       room.awarenessOwners.set(clientId, peer);
@@ -42,7 +53,29 @@ export function guardAwareness(update: Uint8Array, peer: RoomPeer, room: Room): 
     const rewritten = state === null ? null : { ...(state as Record<string, unknown>), user: peer.identity.user };
     entries.push([clientId, clock, JSON.stringify(rewritten)]);
   }
-  if (entries.length === 0) return null;
+  return entries.length === 0 ? null : encodeEntries(entries);
+}
+
+/**
+ * The part of an awareness update from another instance that does not touch client ids owned by
+ * a peer here: a person's presence is decided by the instance they are connected to. `null` if
+ * nothing is left.
+ */
+export function withoutLocalOwners(update: Uint8Array, room: Room): Uint8Array | null {
+  const decoder = decoding.createDecoder(update);
+  const count = decoding.readVarUint(decoder);
+  const kept: Array<[number, number, string]> = [];
+  for (let i = 0; i < count; i++) {
+    const entry: [number, number, string] = [decoding.readVarUint(decoder), decoding.readVarUint(decoder), decoding.readVarString(decoder)];
+    if (!room.awarenessOwners.has(entry[0])) kept.push(entry);
+  }
+  if (kept.length === 0) return null;
+  return kept.length === count ? update : encodeEntries(kept);
+}
+
+/** An awareness update of (client id, clock, state JSON) entries. */
+function encodeEntries(entries: Array<[number, number, string]>): Uint8Array {
+  const encoder = encoding.createEncoder();
   encoding.writeVarUint(encoder, entries.length);
   for (const [clientId, clock, text] of entries) {
     encoding.writeVarUint(encoder, clientId);

@@ -50,6 +50,8 @@ export class SyncConnection implements RoomPeer {
   readonly ownedClientIds = new Set<number>();
   updatesApplied = 0;
   droppedMessages = 0;
+  /** Closed for breaking the rules (too big, malformed, flooding). */
+  private refused = false;
   /** Token bucket of the message rate limit. */
   private allowance: number;
   private lastMessageAt = performance.now();
@@ -73,10 +75,11 @@ export class SyncConnection implements RoomPeer {
   }
 
   receive(data: Uint8Array): void {
-    // Messages still buffered on a socket being closed are not handled (nor logged again).
-    if (this.ws.readyState !== WebSocket.OPEN) return;
+    // After a violation, what is still buffered on the socket is not handled (nor logged again).
+    // A socket closed for other reasons (a restart) is still heard out: its edits are stored.
+    if (this.refused) return;
     if (data.byteLength > this.limits.maxMessageBytes) {
-      this.close(CLOSE.tooBig, 'message too big');
+      this.refuse(CLOSE.tooBig, 'message too big');
       return;
     }
     const now = performance.now();
@@ -85,14 +88,14 @@ export class SyncConnection implements RoomPeer {
     this.lastMessageAt = now;
     if (this.allowance < 0) {
       this.logger.warn({ room: this.room.name, connection: this.id }, 'connection sends too many messages; closing it');
-      this.close(CLOSE.flooding, 'too many messages');
+      this.refuse(CLOSE.flooding, 'too many messages');
       return;
     }
     try {
       this.handle(data);
     } catch (error) {
       this.logger.warn({ err: error, room: this.room.name, connection: this.id }, 'malformed message; closing connection');
-      this.close(CLOSE.malformed, 'malformed message');
+      this.refuse(CLOSE.malformed, 'malformed message');
     }
   }
 
@@ -105,6 +108,12 @@ export class SyncConnection implements RoomPeer {
     this.ws.send(message, (error) => {
       if (error) this.close(CLOSE.goingAway, 'send failed');
     });
+  }
+
+  /** Closes the connection for breaking the rules; nothing more it sent is handled. */
+  private refuse(code: number, reason: string): void {
+    this.refused = true;
+    this.close(code, reason);
   }
 
   close(code: number, reason: string): void {

@@ -17,12 +17,13 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
-import * as Y from 'yjs';
 import type { Logger } from '../logger.js';
 import type { DocumentStore } from '../repositories/documents.js';
 import type { ControlMessage, Fanout, FanoutKind, FanoutMessage, RoomSubscription } from './fanout.js';
 
 const KINDS: FanoutKind[] = ['update', 'awareness', 'sync'];
+const MAX_QUEUED_CONTROL = 10_000;
+const QUIT_TIMEOUT_MS = 1_000;
 
 export interface RedisFanoutOptions {
   url: string;
@@ -89,6 +90,19 @@ export function createRedisClient(url: string, logger: Logger, role: string, que
   return client;
 }
 
+/**
+ * Closes a connection without hanging: `quit` waits for queued commands, which never go out while
+ * Redis is down, so a connection that is not ready (or does not finish quitting) is dropped.
+ */
+export async function closeRedisClient(client: Redis): Promise<void> {
+  if (client.status !== 'ready') return client.disconnect();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, QUIT_TIMEOUT_MS)));
+  await Promise.race([client.quit().then(() => undefined), timeout]).catch(() => undefined);
+  clearTimeout(timer);
+  client.disconnect();
+}
+
 function encodeDocMessage(instanceId: string, message: FanoutMessage): Buffer {
   const encoder = encoding.createEncoder();
   encoding.writeVarUint(encoder, KINDS.indexOf(message.kind));
@@ -141,6 +155,22 @@ export function createRedisFanout(options: RedisFanoutOptions): RedisFanout {
     pub.publish(channel, data).catch(() => count('dropped'));
   };
   const sendCluster = (message: ClusterMessage): void => send(CLUSTER_CHANNEL, Buffer.from(JSON.stringify(message)));
+  // Control messages (closing someone's sockets) must not be lost to a Redis blip: they wait.
+  const controlQueue: Buffer[] = [];
+  const sendControl = (message: ControlMessage): void => {
+    const data = Buffer.from(JSON.stringify({ t: 'control', i: instanceId, m: message } satisfies ClusterMessage));
+    if (pub.status === 'ready') {
+      count('out');
+      pub.publish(CLUSTER_CHANNEL, data).catch(() => controlQueue.push(data));
+    } else if (controlQueue.length < MAX_QUEUED_CONTROL) controlQueue.push(data);
+    else logger.error('too many control messages waiting for Redis; dropping one');
+  };
+  pub.on('ready', () => {
+    for (const data of controlQueue.splice(0)) {
+      count('out');
+      pub.publish(CLUSTER_CHANNEL, data).catch(() => controlQueue.push(data));
+    }
+  });
 
   const resyncAll = (): void => {
     for (const subscriptions of rooms.values()) for (const s of subscriptions) s.resync();
@@ -207,20 +237,23 @@ export function createRedisFanout(options: RedisFanoutOptions): RedisFanout {
     other.adopting = true;
     const batch = other.unstored;
     try {
-      // One merged update per document and author, in the order they were made.
-      const groups = new Map<string, Published[]>();
+      // All of a document's updates together, in the order they were made: one may build on
+      // another person's (Yjs would leave it pending if applied alone). The author is kept when
+      // there is only one.
+      const byRoom = new Map<string, Published[]>();
       for (const u of batch) {
-        const key = JSON.stringify([u.room, u.accountId]);
-        let group = groups.get(key);
-        if (!group) groups.set(key, (group = []));
-        group.push(u);
+        let list = byRoom.get(u.room);
+        if (!list) byRoom.set(u.room, (list = []));
+        list.push(u);
       }
       let stored = 0;
-      for (const group of groups.values()) {
-        const merged = group.length === 1 ? group[0]!.update : Y.mergeUpdates(group.map((u) => u.update));
-        if (await store.adopt(group[0]!.room, merged, group[0]!.accountId)) stored += group.length;
+      for (const [room, list] of byRoom) {
+        const authors = new Set(list.map((u) => u.accountId));
+        const author = authors.size === 1 ? list[0]!.accountId : null;
+        if (await store.adopt(room, list.map((u) => u.update), author)) stored += list.length;
       }
-      other.unstored = other.unstored.slice(batch.length);
+      const done = new Set(batch);
+      other.unstored = other.unstored.filter((u) => !done.has(u));
       if (stored > 0) options.onAdopted?.(stored);
       logger.warn({ instance: id, updates: batch.length, missing: stored }, 'an instance stopped answering; stored what it had not');
       if (other.unstored.length === 0) others.delete(id);
@@ -272,9 +305,7 @@ export function createRedisFanout(options: RedisFanoutOptions): RedisFanout {
     stored(ticket) {
       storedTicket = Math.max(storedTicket, ticket);
     },
-    control(message) {
-      sendCluster({ t: 'control', i: instanceId, m: message });
-    },
+    control: sendControl,
     onControl(handler) {
       controlHandlers.push(handler);
     },
@@ -284,7 +315,7 @@ export function createRedisFanout(options: RedisFanoutOptions): RedisFanout {
       clearInterval(heartbeat);
       clearInterval(periodicResync);
       sendCluster({ t: 'bye', i: instanceId, s: storedTicket });
-      await Promise.all([pub.quit().catch(() => pub.disconnect()), sub.quit().catch(() => sub.disconnect())]);
+      await Promise.all([closeRedisClient(pub), closeRedisClient(sub)]);
     }
   };
 }

@@ -6,6 +6,7 @@ import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import { MESSAGE_AWARENESS, MESSAGE_SYNC, encodeSaved } from '../../shared/sync-protocol.js';
 import { applyStored, type DocumentStore } from '../repositories/documents.js';
+import { withoutLocalOwners } from './awareness-guard.js';
 import type { Fanout, FanoutMessage } from './fanout.js';
 import type { RoomPeer } from './peer.js';
 
@@ -18,6 +19,8 @@ export const REMOTE_ORIGIN = Symbol('remote');
 export interface UpdateSink {
   /** Returns the update's ticket in the write queue. */
   enqueue(room: Room, update: Uint8Array, peer: RoomPeer): number;
+  /** The ticket of the last update queued. */
+  readonly lastTicket: number;
 }
 
 export function encodeUpdateMessage(update: Uint8Array): Uint8Array {
@@ -40,6 +43,8 @@ export class Room {
   readonly peers = new Set<RoomPeer>();
   /** Which peer owns each awareness client id. */
   readonly awarenessOwners = new Map<number, RoomPeer>();
+  /** Awareness client ids owned by peers of other instances (see awareness-guard.ts). */
+  readonly remoteAwareness = new Set<number>();
   /** Updates handed to the writer and not yet stored. */
   pending = 0;
   /** Log rows stored since the last compaction (as far as this instance knows). */
@@ -125,7 +130,10 @@ export class Room {
     const changed = change.added.concat(change.updated, change.removed);
     const message = encodeAwarenessMessage(this.awareness, changed);
     for (const peer of this.peers) peer.send(message);
-    if (origin !== REMOTE_ORIGIN) {
+    for (const id of change.removed) this.remoteAwareness.delete(id);
+    if (origin === REMOTE_ORIGIN) {
+      for (const id of change.added.concat(change.updated)) if (!this.awarenessOwners.has(id)) this.remoteAwareness.add(id);
+    } else {
       this.fanout.publish({ room: this.name, kind: 'awareness', payload: awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed) });
     }
   };
@@ -141,11 +149,16 @@ export class Room {
 
   private readonly onRemote = (message: FanoutMessage): void => {
     if (message.kind === 'update') Y.applyUpdate(this.doc, message.payload, REMOTE_ORIGIN);
-    else if (message.kind === 'awareness') awarenessProtocol.applyAwarenessUpdate(this.awareness, message.payload, REMOTE_ORIGIN);
+    else if (message.kind === 'awareness') {
+      const allowed = withoutLocalOwners(message.payload, this);
+      if (allowed) awarenessProtocol.applyAwarenessUpdate(this.awareness, allowed, REMOTE_ORIGIN);
+    }
     else {
       const missing = Y.encodeStateAsUpdate(this.doc, message.payload);
-      // An update with no structs and no deletions is two zero bytes: nothing to send.
-      if (missing.byteLength > 2) this.fanout.publish({ room: this.name, kind: 'update', payload: missing });
+      // An update with no structs and no deletions is two zero bytes: nothing to send. The
+      // answer may hold updates this instance has not stored yet: it carries the ticket of the
+      // last one queued, so the others keep it until this instance says it stored that far.
+      if (missing.byteLength > 2) this.fanout.publish({ room: this.name, kind: 'update', payload: missing, ticket: this.sink.lastTicket, accountId: null });
       // The presence of this instance's own peers (remote ones are told by their instance).
       const own = [...this.awarenessOwners.keys()].filter((id) => this.awareness.getStates().has(id));
       if (own.length > 0) {

@@ -42,12 +42,16 @@ export class UpdateWriter implements UpdateSink {
   private failures = 0;
   private lane: Promise<unknown> = Promise.resolve();
   private flushWaiters: Array<(ok: boolean) => void> = [];
-  private lastTicket = 0;
+  private ticket = 0;
 
   constructor(
     private readonly store: DocumentStore,
     private readonly options: UpdateWriterOptions
   ) {}
+
+  get lastTicket(): number {
+    return this.ticket;
+  }
 
   /** Number of updates not yet stored, over all rooms. */
   get backlog(): number {
@@ -60,7 +64,7 @@ export class UpdateWriter implements UpdateSink {
    */
   enqueue(room: Room, update: Uint8Array, peer: RoomPeer): number {
     room.pending++;
-    const ticket = ++this.lastTicket;
+    const ticket = ++this.ticket;
     this.queue.push({
       room,
       peer,

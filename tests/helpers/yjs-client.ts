@@ -29,9 +29,8 @@ export function connectYjs(
   serverUrl: string,
   room: string,
   cookie: string,
-  { saved = true, connect = true }: { saved?: boolean; connect?: boolean } = {}
+  { saved = true, connect = true, doc = new Y.Doc() }: { saved?: boolean; connect?: boolean; doc?: Y.Doc } = {}
 ): YjsClient {
-  const doc = new Y.Doc();
   const provider = new WebsocketProvider(`${serverUrl.replace(/^http/, 'ws')}/yjs`, room, doc, {
     WebSocketPolyfill: webSocketWithHeaders({ cookie }) as unknown as typeof globalThis.WebSocket,
     disableBc: true,

@@ -85,6 +85,28 @@ describe('two instances with Redis and PostgreSQL', () => {
     await waitFor(() => !b.provider.awareness.getStates().has(a.doc.clientID), 5_000, 'presence to be removed');
   });
 
+  it('nobody else can take over the presence of a person on another instance', async () => {
+    const room = caseRoom(await createCase(one.url, worker.cookie));
+    const other = await signUp(one, { organisation: 'Testikunta' });
+    await addTeamMember(one.url, worker.cookie, room.slice('case:'.length), other.accountId);
+    const a = open(one, room, worker.cookie);
+    await a.synced;
+    a.provider.awareness.setLocalStateField('focus', 'goal-1');
+    const watcher = open(one, room, worker.cookie);
+    await watcher.synced;
+    await waitFor(() => watcher.provider.awareness.getStates().get(a.doc.clientID)?.focus === 'goal-1', 5_000, 'presence');
+    // Another person on the other instance sends awareness under the first person's client id.
+    const doc = new Y.Doc();
+    doc.clientID = a.doc.clientID;
+    const impostor = connectYjs(two.url, room, other.cookie, { doc });
+    clients.push(impostor);
+    await impostor.synced;
+    impostor.provider.awareness.setLocalStateField('focus', 'hijacked');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(watcher.provider.awareness.getStates().get(a.doc.clientID)?.focus).toBe('goal-1');
+    expect(watcher.provider.awareness.getStates().get(a.doc.clientID)?.user?.id).toBe(worker.accountId);
+  });
+
   it('a room loaded later on the other instance gets edits not yet stored there', async () => {
     const room = caseRoom(await createCase(one.url, worker.cookie));
     const a = open(one, room, worker.cookie);
@@ -159,6 +181,29 @@ describe('two instances with Redis and PostgreSQL', () => {
     expect(doc.getArray<number>('n').toArray().sort((x, y) => x - y)).toEqual([...Array(60).keys()]);
   });
 
+  it('adopts updates that build on each other\'s across authors, all of them', async () => {
+    const store = createDocumentStore(one.db);
+    const name = `test:${crypto.randomUUID()}`;
+    const alice = new Y.Doc();
+    const bob = new Y.Doc();
+    const updates: Uint8Array[] = [];
+    const relay = (from: Y.Doc, to: Y.Doc) => from.on('update', (u: Uint8Array, origin: unknown) => {
+      if (origin !== 'relay') {
+        updates.push(u);
+        Y.applyUpdate(to, u, 'relay');
+      }
+    });
+    relay(alice, bob);
+    relay(bob, alice);
+    alice.getText('t').insert(0, 'Alice ');
+    bob.getText('t').insert(6, 'then Bob ');
+    alice.getText('t').insert(15, 'then Alice again');
+    expect(await store.adopt(name, updates, null)).toBe(true);
+    const loaded = new Y.Doc();
+    for (const u of (await store.load(name)).updates) Y.applyUpdate(loaded, u);
+    expect(loaded.getText('t').toString()).toBe('Alice then Bob then Alice again');
+  });
+
   it('stores only what the database lacks when adopting a stopped instance\'s updates', async () => {
     const store = createDocumentStore(one.db);
     const name = `test:${crypto.randomUUID()}`;
@@ -168,8 +213,8 @@ describe('two instances with Redis and PostgreSQL', () => {
     doc.getText('t').insert(0, 'stored ');
     doc.getText('t').insert(7, 'lost');
     await store.append([{ docName: name, data: updates[0]!, accountId: null }]);
-    expect(await store.adopt(name, Y.mergeUpdates(updates), worker.accountId)).toBe(true);
-    expect(await store.adopt(name, Y.mergeUpdates(updates), worker.accountId)).toBe(false);
+    expect(await store.adopt(name, updates, worker.accountId)).toBe(true);
+    expect(await store.adopt(name, updates, worker.accountId)).toBe(false);
     const rows = await one.db.selectFrom('document_updates').select(['seq', 'account_id']).where('doc_name', '=', name).orderBy('seq').execute();
     expect(rows).toEqual([
       { seq: 1, account_id: null },

@@ -21,7 +21,7 @@ function faultyStore(faults: { failAppend: boolean; failLoad: boolean; loadDelay
       return store.append(rows);
     },
     compact: (name) => store.compact(name),
-    adopt: (name, update, accountId) => store.adopt(name, update, accountId)
+    adopt: (name, updates, accountId) => store.adopt(name, updates, accountId)
   });
 }
 
