@@ -3,6 +3,7 @@ import { sql, type Transaction } from 'kysely';
 import * as Y from 'yjs';
 import type { Database, Db } from '../db/database.js';
 import { now } from '../db/time.js';
+import { groupBy } from '../../shared/group-by.js';
 
 export interface StoredDocument {
   snapshot: Uint8Array | null;
@@ -118,12 +119,7 @@ export function createDocumentStore(db: Db): DocumentStore {
     async append(rows) {
       if (rows.length === 0) return;
       const createdAt = now();
-      const byDoc = new Map<string, UpdateRow[]>();
-      for (const row of rows) {
-        let list = byDoc.get(row.docName);
-        if (!list) byDoc.set(row.docName, (list = []));
-        list.push(row);
-      }
+      const byDoc = groupBy(rows, (row) => row.docName);
       await db.transaction().execute(async (trx) => {
         const numbered: Array<UpdateRow & { seq: number }> = [];
         // Head rows are locked in name order, so two instances' batches cannot deadlock.

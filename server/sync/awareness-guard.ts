@@ -22,26 +22,18 @@ export function userOfPrincipal(p: Principal): PresenceUser {
 
 /** Returns the part of an awareness update that `peer` may apply, rewritten; `null` if none. */
 export function guardAwareness(update: Uint8Array, peer: RoomPeer, room: Room): Uint8Array | null {
-  const decoder = decoding.createDecoder(update);
-  const entries: Array<[number, number, string]> = [];
-  const count = decoding.readVarUint(decoder);
-  for (let i = 0; i < count; i++) {
-    const clientId = decoding.readVarUint(decoder);
-    const clock = decoding.readVarUint(decoder);
-    const stateText = decoding.readVarString(decoder);
+  const entries: Entry[] = [];
+  for (const [clientId, clock, stateText] of decodeEntries(update)) {
     const owner = room.awarenessOwners.get(clientId);
     if (owner && owner !== peer) continue;
     // y-websocket clients echo every awareness change they receive: a state no newer than the
     // one known changes nothing and must not make the echoing peer its owner.
     const known = room.awareness.meta.get(clientId);
     if (!owner && known && clock <= known.clock) continue;
-    if (!owner && room.remoteAwareness.has(clientId)) {
-      // Owned by a peer of another instance: only the same person may take it over here (a
-      // client that moved when its instance went away).
-      const remote = room.awareness.getStates().get(clientId) as { user?: { id?: unknown } } | undefined;
-      if (remote?.user?.id !== peer.identity.user.id) continue;
-      room.remoteAwareness.delete(clientId);
-    }
+    // A state here with no owner here came from another instance: only the same person may take
+    // it over (a client that moved when its instance went away).
+    const remote = owner ? undefined : (room.awareness.getStates().get(clientId) as { user?: { id?: unknown } } | undefined);
+    if (remote && remote.user?.id !== peer.identity.user.id) continue;
     if (!owner) {
       if (peer.ownedClientIds.size >= MAX_IDS_PER_PEER) continue;
       room.awarenessOwners.set(clientId, peer);
@@ -62,19 +54,24 @@ export function guardAwareness(update: Uint8Array, peer: RoomPeer, room: Room): 
  * nothing is left.
  */
 export function withoutLocalOwners(update: Uint8Array, room: Room): Uint8Array | null {
-  const decoder = decoding.createDecoder(update);
-  const count = decoding.readVarUint(decoder);
-  const kept: Array<[number, number, string]> = [];
-  for (let i = 0; i < count; i++) {
-    const entry: [number, number, string] = [decoding.readVarUint(decoder), decoding.readVarUint(decoder), decoding.readVarString(decoder)];
-    if (!room.awarenessOwners.has(entry[0])) kept.push(entry);
-  }
+  const entries = decodeEntries(update);
+  const kept = entries.filter(([clientId]) => !room.awarenessOwners.has(clientId));
   if (kept.length === 0) return null;
-  return kept.length === count ? update : encodeEntries(kept);
+  return kept.length === entries.length ? update : encodeEntries(kept);
 }
 
-/** An awareness update of (client id, clock, state JSON) entries. */
-function encodeEntries(entries: Array<[number, number, string]>): Uint8Array {
+/** One entry of an awareness update: client id, clock, state as JSON. */
+type Entry = [clientId: number, clock: number, state: string];
+
+function decodeEntries(update: Uint8Array): Entry[] {
+  const decoder = decoding.createDecoder(update);
+  const count = decoding.readVarUint(decoder);
+  const entries: Entry[] = [];
+  for (let i = 0; i < count; i++) entries.push([decoding.readVarUint(decoder), decoding.readVarUint(decoder), decoding.readVarString(decoder)]);
+  return entries;
+}
+
+function encodeEntries(entries: Entry[]): Uint8Array {
   const encoder = encoding.createEncoder();
   encoding.writeVarUint(encoder, entries.length);
   for (const [clientId, clock, text] of entries) {

@@ -17,6 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
+import { groupBy } from '../../shared/group-by.js';
 import type { Logger } from '../logger.js';
 import type { DocumentStore } from '../repositories/documents.js';
 import type { ControlMessage, Fanout, FanoutKind, FanoutMessage, RoomSubscription } from './fanout.js';
@@ -157,19 +158,18 @@ export function createRedisFanout(options: RedisFanoutOptions): RedisFanout {
   const sendCluster = (message: ClusterMessage): void => send(CLUSTER_CHANNEL, Buffer.from(JSON.stringify(message)));
   // Control messages (closing someone's sockets) must not be lost to a Redis blip: they wait.
   const controlQueue: Buffer[] = [];
+  const publishControl = (data: Buffer): void => {
+    count('out');
+    pub.publish(CLUSTER_CHANNEL, data).catch(() => controlQueue.push(data));
+  };
   const sendControl = (message: ControlMessage): void => {
     const data = Buffer.from(JSON.stringify({ t: 'control', i: instanceId, m: message } satisfies ClusterMessage));
-    if (pub.status === 'ready') {
-      count('out');
-      pub.publish(CLUSTER_CHANNEL, data).catch(() => controlQueue.push(data));
-    } else if (controlQueue.length < MAX_QUEUED_CONTROL) controlQueue.push(data);
+    if (pub.status === 'ready') publishControl(data);
+    else if (controlQueue.length < MAX_QUEUED_CONTROL) controlQueue.push(data);
     else logger.error('too many control messages waiting for Redis; dropping one');
   };
   pub.on('ready', () => {
-    for (const data of controlQueue.splice(0)) {
-      count('out');
-      pub.publish(CLUSTER_CHANNEL, data).catch(() => controlQueue.push(data));
-    }
+    for (const data of controlQueue.splice(0)) publishControl(data);
   });
 
   const resyncAll = (): void => {
@@ -240,14 +240,8 @@ export function createRedisFanout(options: RedisFanoutOptions): RedisFanout {
       // All of a document's updates together, in the order they were made: one may build on
       // another person's (Yjs would leave it pending if applied alone). The author is kept when
       // there is only one.
-      const byRoom = new Map<string, Published[]>();
-      for (const u of batch) {
-        let list = byRoom.get(u.room);
-        if (!list) byRoom.set(u.room, (list = []));
-        list.push(u);
-      }
       let stored = 0;
-      for (const [room, list] of byRoom) {
+      for (const [room, list] of groupBy(batch, (u) => u.room)) {
         const authors = new Set(list.map((u) => u.accountId));
         const author = authors.size === 1 ? list[0]!.accountId : null;
         if (await store.adopt(room, list.map((u) => u.update), author)) stored += list.length;

@@ -43,8 +43,6 @@ export class Room {
   readonly peers = new Set<RoomPeer>();
   /** Which peer owns each awareness client id. */
   readonly awarenessOwners = new Map<number, RoomPeer>();
-  /** Awareness client ids owned by peers of other instances (see awareness-guard.ts). */
-  readonly remoteAwareness = new Set<number>();
   /** Updates handed to the writer and not yet stored. */
   pending = 0;
   /** Log rows stored since the last compaction (as far as this instance knows). */
@@ -130,10 +128,7 @@ export class Room {
     const changed = change.added.concat(change.updated, change.removed);
     const message = encodeAwarenessMessage(this.awareness, changed);
     for (const peer of this.peers) peer.send(message);
-    for (const id of change.removed) this.remoteAwareness.delete(id);
-    if (origin === REMOTE_ORIGIN) {
-      for (const id of change.added.concat(change.updated)) if (!this.awarenessOwners.has(id)) this.remoteAwareness.add(id);
-    } else {
+    if (origin !== REMOTE_ORIGIN) {
       this.fanout.publish({ room: this.name, kind: 'awareness', payload: awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed) });
     }
   };
