@@ -14,6 +14,7 @@ const envSchema = z.object({
   POLKU_MAX_CONNECTIONS_PER_SESSION: intFrom(20),
   POLKU_MAX_MESSAGE_BYTES: intFrom(5 * 1024 * 1024),
   POLKU_MAX_MESSAGES_PER_SECOND: intFrom(500),
+  POLKU_MAX_DOCUMENT_BYTES: intFrom(16 * 1024 * 1024),
   POLKU_COMMIT_WINDOW_MS: z.coerce.number().int().min(0).max(25).default(5),
   POLKU_UNLOAD_AFTER_MS: intFrom(30_000),
   POLKU_COMPACT_AFTER_UPDATES: intFrom(500),
@@ -43,6 +44,8 @@ export interface Config {
   maxMessageBytes: number;
   /** Average messages per second one Yjs connection may send (bursts of 20 s worth allowed). */
   maxMessagesPerSecond: number;
+  /** Largest a document may grow (encoded); an edit past it is refused. */
+  maxDocumentBytes: number;
   commitWindowMs: number;
   unloadAfterMs: number;
   compactAfterUpdates: number;
@@ -87,6 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxConnectionsPerSession: e.POLKU_MAX_CONNECTIONS_PER_SESSION,
     maxMessageBytes: e.POLKU_MAX_MESSAGE_BYTES,
     maxMessagesPerSecond: e.POLKU_MAX_MESSAGES_PER_SECOND,
+    maxDocumentBytes: e.POLKU_MAX_DOCUMENT_BYTES,
     commitWindowMs: e.POLKU_COMMIT_WINDOW_MS,
     unloadAfterMs: e.POLKU_UNLOAD_AFTER_MS,
     compactAfterUpdates: e.POLKU_COMPACT_AFTER_UPDATES,

@@ -14,8 +14,9 @@ import type { DocAccess } from '../../shared/roles.js';
 import { MESSAGE_AWARENESS, MESSAGE_QUERY_AWARENESS, MESSAGE_SYNC } from '../../shared/sync-protocol.js';
 import type { Logger } from '../logger.js';
 import { guardAwareness } from './awareness-guard.js';
+import { assertApplicable } from './update-guard.js';
 import type { PeerIdentity, RoomPeer } from './peer.js';
-import { encodeAwarenessMessage, readBytes, type Room } from './room.js';
+import { encodeAwarenessMessage, encodeSyncMessage, readBytes, type Room } from './room.js';
 
 /** WebSocket close codes used by the sync server. */
 export const CLOSE = {
@@ -26,12 +27,20 @@ export const CLOSE = {
   tooBig: 1009,
   serverRestart: 1012,
   slowConsumer: 4008,
+  documentTooLarge: 4413,
   sessionEnded: 4401,
   accessRevoked: 4403
 } as const;
 
 /** How many seconds' worth of messages a connection may send at once. */
 const BURST_SECONDS = 20;
+/**
+ * Sync requests (step 1) and awareness queries are answered at most this often per connection
+ * after the first few: an honest client asks once per connection, and an answer may cost an
+ * encoding of the whole document. Requests arriving meanwhile are merged into one answer.
+ */
+const ANSWERS_PER_SECOND = 1;
+const ANSWER_BURST = 3;
 
 export interface ConnectionLimits {
   maxMessageBytes: number;
@@ -43,6 +52,8 @@ export interface ConnectionLimits {
   maxMessagesPerSecond: number;
   /** Close a peer whose unsent data grows past this (it resyncs on reconnect). */
   maxBufferedBytes: number;
+  /** Refuse an edit that would take the document past this size (encoded). */
+  maxDocumentBytes: number;
 }
 
 export class SyncConnection implements RoomPeer {
@@ -55,6 +66,13 @@ export class SyncConnection implements RoomPeer {
   /** Token bucket of the message rate limit. */
   private allowance: number;
   private lastMessageAt = performance.now();
+  /** The latest sync request not answered yet (only the latest matters). */
+  private askedStateVector: Uint8Array | null = null;
+  private askedAwareness = false;
+  private answerTimer: NodeJS.Timeout | null = null;
+  /** Token bucket of the answer rate. */
+  private answerAllowance = ANSWER_BURST;
+  private lastAnswerAt = performance.now();
 
   constructor(
     private readonly ws: WebSocket,
@@ -122,8 +140,45 @@ export class SyncConnection implements RoomPeer {
 
   /** Leaves the room; called once the socket closed. */
   dispose(): void {
+    if (this.answerTimer) clearTimeout(this.answerTimer);
+    this.answerTimer = null;
     this.room.remove(this);
   }
+
+  private refillAnswers(): void {
+    const now = performance.now();
+    this.answerAllowance = Math.min(ANSWER_BURST, this.answerAllowance + ((now - this.lastAnswerAt) / 1000) * ANSWERS_PER_SECOND);
+    this.lastAnswerAt = now;
+  }
+
+  /** Answers what was asked on a later turn, no more often than the answer rate allows. */
+  private scheduleAnswer(): void {
+    if (this.answerTimer) return;
+    this.refillAnswers();
+    const wait = this.answerAllowance >= 1 ? 0 : ((1 - this.answerAllowance) / ANSWERS_PER_SECOND) * 1000;
+    this.answerTimer = setTimeout(this.answer, wait);
+  }
+
+  private readonly answer = (): void => {
+    this.answerTimer = null;
+    if (this.refused || this.ws.readyState !== WebSocket.OPEN) return;
+    this.refillAnswers();
+    this.answerAllowance--;
+    const stateVector = this.askedStateVector;
+    this.askedStateVector = null;
+    if (stateVector) {
+      // The updates since the kept encoding go first: the peer holds them back until the sync
+      // step 2 brings what they build on, so it has everything once it counts itself synced.
+      const [first, ...since] = this.room.missingFor(stateVector);
+      for (const update of since) this.send(encodeSyncMessage(syncProtocol.messageYjsUpdate, update));
+      this.send(encodeSyncMessage(syncProtocol.messageYjsSyncStep2, first!));
+    }
+    if (this.askedAwareness) {
+      this.askedAwareness = false;
+      const states = [...this.room.awareness.getStates().keys()];
+      if (states.length > 0) this.send(encodeAwarenessMessage(this.room.awareness, states));
+    }
+  };
 
   private handle(data: Uint8Array): void {
     const decoder = decoding.createDecoder(data);
@@ -136,11 +191,9 @@ export class SyncConnection implements RoomPeer {
         if (update) awarenessProtocol.applyAwarenessUpdate(this.room.awareness, update, this);
         return;
       }
-      case MESSAGE_QUERY_AWARENESS: {
-        const states = [...this.room.awareness.getStates().keys()];
-        if (states.length > 0) this.send(encodeAwarenessMessage(this.room.awareness, states));
-        return;
-      }
+      case MESSAGE_QUERY_AWARENESS:
+        this.askedAwareness = true;
+        return this.scheduleAnswer();
       default:
         this.droppedMessages++;
     }
@@ -150,11 +203,9 @@ export class SyncConnection implements RoomPeer {
     const syncType = decoding.readVarUint(decoder);
     if (syncType === syncProtocol.messageYjsSyncStep1) {
       const stateVector = readBytes(decoder);
-      const encoder = encoding.createEncoder();
-      encoding.writeVarUint(encoder, MESSAGE_SYNC);
-      syncProtocol.writeSyncStep2(encoder, this.room.doc, stateVector);
-      this.send(encoding.toUint8Array(encoder));
-      return;
+      Y.decodeStateVector(stateVector);
+      this.askedStateVector = stateVector;
+      return this.scheduleAnswer();
     }
     if (syncType !== syncProtocol.messageYjsSyncStep2 && syncType !== syncProtocol.messageYjsUpdate) {
       throw new Error(`unknown sync message type ${syncType}`);
@@ -164,8 +215,13 @@ export class SyncConnection implements RoomPeer {
       this.droppedMessages++;
       return;
     }
-    // Parse the whole update before applying it, so a malformed one changes nothing.
-    Y.decodeUpdate(update);
+    // Check the whole update before applying it, so a malformed one changes nothing.
+    assertApplicable(update);
+    if (!this.room.hasRoomFor(update.byteLength, this.limits.maxDocumentBytes)) {
+      this.logger.warn({ room: this.room.name, connection: this.id }, 'document would grow past its size cap; refusing the edit');
+      this.refuse(CLOSE.documentTooLarge, 'document too large');
+      return;
+    }
     Y.applyUpdate(this.room.doc, update, this);
   }
 }

@@ -23,11 +23,20 @@ export interface UpdateSink {
   readonly lastTicket: number;
 }
 
-export function encodeUpdateMessage(update: Uint8Array): Uint8Array {
-  const encoder = encoding.createEncoder();
-  encoding.writeVarUint(encoder, MESSAGE_SYNC);
-  syncProtocol.writeUpdate(encoder, update);
-  return encoding.toUint8Array(encoder);
+/**
+ * A sync message of `syncType` (step 2 or update) carrying `update`. Written with one copy of
+ * the update: a whole document's encoding can be megabytes.
+ */
+export function encodeSyncMessage(syncType: number, update: Uint8Array): Uint8Array {
+  const header = encoding.createEncoder();
+  encoding.writeVarUint(header, MESSAGE_SYNC);
+  encoding.writeVarUint(header, syncType);
+  encoding.writeVarUint(header, update.byteLength);
+  const head = encoding.toUint8Array(header);
+  const message = new Uint8Array(head.byteLength + update.byteLength);
+  message.set(head);
+  message.set(update, head.byteLength);
+  return message;
 }
 
 export function encodeAwarenessMessage(awareness: awarenessProtocol.Awareness, clients: number[]): Uint8Array {
@@ -36,6 +45,9 @@ export function encodeAwarenessMessage(awareness: awarenessProtocol.Awareness, c
   encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(awareness, clients));
   return encoding.toUint8Array(encoder);
 }
+
+/** How much a document must have changed before its size is measured again near the cap. */
+const REMEASURE_AFTER_BYTES = 64 * 1024;
 
 export class Room {
   readonly doc = new Y.Doc({ gc: true });
@@ -47,6 +59,16 @@ export class Room {
   pending = 0;
   /** Log rows stored since the last compaction (as far as this instance knows). */
   logLength = 0;
+  /**
+   * The whole document as one encoded update at some moment, and the updates applied since:
+   * together they are the document, so a newcomer gets them without a fresh encoding. Encoded
+   * again only once the updates since outgrow a quarter of it.
+   */
+  private encoded: Uint8Array | null = null;
+  private since: Uint8Array[] = [];
+  private bytesSince = 0;
+  /** An upper bound of the encoded document's size: its last encoding plus every update since. */
+  private approximateBytes = 0;
   private readonly unsubscribe: () => void;
 
   private constructor(
@@ -71,6 +93,7 @@ export class Room {
       throw error;
     }
     room.logLength = stored.logLength;
+    room.wholeDocument();
     return room;
   }
 
@@ -102,6 +125,50 @@ export class Room {
     return messages;
   }
 
+  /**
+   * What a peer with `stateVector` is missing, as updates to apply in order. Entries for clients
+   * this document does not know are ignored, so a peer that has nothing of it (an empty state
+   * vector, as every new connection sends, or made-up entries) gets the kept encoding.
+   */
+  missingFor(stateVector: Uint8Array): Uint8Array[] {
+    const known = new Map<number, number>();
+    for (const [client, clock] of Y.decodeStateVector(stateVector)) {
+      const state = Y.getState(this.doc.store, client);
+      if (clock > 0 && state > 0) known.set(client, Math.min(clock, state));
+    }
+    if (known.size === 0) return this.wholeDocument();
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, known.size);
+    for (const [client, clock] of known) {
+      encoding.writeVarUint(encoder, client);
+      encoding.writeVarUint(encoder, clock);
+    }
+    return [Y.encodeStateAsUpdate(this.doc, encoding.toUint8Array(encoder))];
+  }
+
+  /** The whole document as updates (its kept encoding and the updates since). */
+  wholeDocument(): Uint8Array[] {
+    if (!this.encoded) {
+      this.encoded = Y.encodeStateAsUpdate(this.doc);
+      this.since = [];
+      this.bytesSince = 0;
+      this.approximateBytes = this.encoded.byteLength;
+    }
+    return [this.encoded, ...this.since];
+  }
+
+  /**
+   * Whether the document may grow by an update of `bytes` and stay within `maxBytes`. Judged by
+   * the upper bound; the document is measured again only when that says no and it changed
+   * enough since it was last measured for that to be worth an encoding.
+   */
+  hasRoomFor(bytes: number, maxBytes: number): boolean {
+    if (this.approximateBytes + bytes <= maxBytes) return true;
+    if (this.encoded && this.bytesSince < REMEASURE_AFTER_BYTES) return false;
+    this.encoded = null;
+    return this.wholeDocument()[0]!.byteLength + bytes <= maxBytes;
+  }
+
   destroy(): void {
     this.unsubscribe();
     this.awareness.destroy();
@@ -109,8 +176,14 @@ export class Room {
   }
 
   private readonly onUpdate = (update: Uint8Array, origin: unknown): void => {
+    this.approximateBytes += update.byteLength;
+    if (this.encoded) {
+      this.since.push(update);
+      this.bytesSince += update.byteLength;
+      if (this.bytesSince > Math.max(REMEASURE_AFTER_BYTES, this.encoded.byteLength / 4)) this.encoded = null;
+    }
     if (origin === LOAD_ORIGIN) return;
-    const message = encodeUpdateMessage(update);
+    const message = encodeSyncMessage(syncProtocol.messageYjsUpdate, update);
     for (const peer of this.peers) if (peer !== origin) peer.send(message);
     if (origin === REMOTE_ORIGIN) return;
     if (this.peers.has(origin as RoomPeer)) {

@@ -58,7 +58,7 @@ export class SyncServer {
   private readonly heartbeat: NodeJS.Timeout;
 
   constructor(private readonly deps: SyncServerDeps) {
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: deps.config.maxMessageBytes, perMessageDeflate: false });
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: deps.config.maxMessageBytes, perMessageDeflate: false, allowSynchronousEvents: false });
     // A connection that dropped without closing (a laptop lid, a lost network) is noticed within
     // two heartbeats, so its presence disappears and its room can unload.
     this.heartbeat = setInterval(() => {
@@ -136,7 +136,7 @@ export class SyncServer {
         identity,
         access,
         url.searchParams.get(SAVED_PARAM) === '1',
-        { maxMessageBytes: config.maxMessageBytes, maxMessagesPerSecond: config.maxMessagesPerSecond, maxBufferedBytes: Math.max(16 * 1024 * 1024, config.maxMessageBytes * 2) },
+        { maxMessageBytes: config.maxMessageBytes, maxMessagesPerSecond: config.maxMessagesPerSecond, maxBufferedBytes: Math.max(16 * 1024 * 1024, config.maxMessageBytes * 2), maxDocumentBytes: config.maxDocumentBytes },
         logger
       );
       this.connections.set(connection, caseId);

@@ -11,7 +11,11 @@ import type { Me } from '../../../shared/api-types';
 import { colorFor, type PresenceUser } from '../../../shared/presence';
 import { MESSAGE_SAVED, SAVED_PARAM, readSaved } from '../../../shared/sync-protocol';
 
-export type ConnectionStatus = 'connected' | 'connecting' | 'offline';
+/** `too_large`: the server refused an edit that would take the document past its size cap. */
+export type ConnectionStatus = 'connected' | 'connecting' | 'offline' | 'too_large';
+
+/** The close code the server uses for an edit past the document's size cap. */
+const CLOSE_DOCUMENT_TOO_LARGE = 4413;
 export type SaveState = 'saved' | 'saving' | 'unsaved';
 
 export interface PresentUser extends PresenceUser {
@@ -58,7 +62,15 @@ export class CaseRoom {
       this.savedClock = Math.max(this.savedClock, ownClock(stored, this.doc.clientID));
       this.updateSaveState();
     };
+    this.provider.on('connection-close', (event) => {
+      // Reconnecting would send the same edit again and be refused again: stop and say why.
+      if (event?.code !== CLOSE_DOCUMENT_TOO_LARGE) return;
+      this.provider.disconnect();
+      this.status = 'too_large';
+      this.updateSaveState();
+    });
     this.provider.on('status', ({ status }) => {
+      if (this.status === 'too_large') return;
       this.status = status === 'connected' ? 'connected' : navigator.onLine ? 'connecting' : 'offline';
       this.updateSaveState();
     });
@@ -107,6 +119,7 @@ export class CaseRoom {
   }
 
   private readonly onNetworkChange = (): void => {
+    if (this.status === 'too_large') return;
     // The browser knows the network is gone before the socket notices: say so at once.
     if (!navigator.onLine) this.status = 'offline';
     else this.status = this.provider.wsconnected ? 'connected' : 'connecting';
