@@ -89,6 +89,27 @@ describe('the plan editor', () => {
     await screenshot(a.page, 'plan-editor');
   });
 
+  it("undoing a goal a colleague has since added an action to keeps the colleague's action, and says so", async () => {
+    const { a, b } = await twoPeople();
+    const addGoal = a.page.getByRole('button', { name: `+ ${fi('plan_goal_add')}` });
+    await addGoal.focus();
+    await a.page.keyboard.press('Enter');
+    await a.page.keyboard.type('Oma koti');
+    await expect.poll(() => goalTitles(b.page), { timeout: 2_000 }).toEqual(['Oma koti']);
+
+    const bGoal = b.page.locator('article.plan');
+    await bGoal.getByRole('button', { name: `+ ${fi('plan_action_add')}` }).first().click();
+    await b.page.keyboard.type('Asuntohakemus');
+    await expect.poll(() => a.page.getByTestId('action-text').first().inputValue(), { timeout: 2_000 }).toBe('Asuntohakemus');
+
+    await a.page.getByRole('button', { name: `↶ ${fi('plan_undo')}` }).click();
+    await a.page.getByTestId('undo-kept').filter({ hasText: fi('plan_undo_kept_others') }).first().waitFor({ timeout: 2_000 });
+    for (const page of [a.page, b.page]) {
+      await expect.poll(() => page.getByTestId('action-text').first().inputValue(), { timeout: 2_000 }).toBe('Asuntohakemus');
+      expect(await goalTitles(page)).toEqual(['Oma koti']);
+    }
+  });
+
   it("shows A's name and outline on the plan field A is editing", async () => {
     const { a, b } = await twoPeople();
     await a.page.getByLabel(fi('plan_client_words'), { exact: true }).click();

@@ -10,6 +10,7 @@ import * as Y from 'yjs';
 import type { Me } from '../../../shared/api-types';
 import { colorFor, type PresenceUser } from '../../../shared/presence';
 import { MESSAGE_SAVED, SAVED_PARAM, readSaved } from '../../../shared/sync-protocol';
+import { SparingUndoManager } from '../../../shared/undo';
 
 /** `too_large`: the server refused an edit that would take the document past its size cap. */
 export type ConnectionStatus = 'connected' | 'connecting' | 'offline' | 'too_large';
@@ -89,9 +90,12 @@ export class CaseRoom {
     this.updatePeople();
   }
 
-  /** An undo manager for `scope` that only ever undoes this page's own edits. */
-  undoManager(scope: ConstructorParameters<typeof Y.UndoManager>[0]): Y.UndoManager {
-    return new Y.UndoManager(scope, { trackedOrigins: new Set([this.origin]), captureTimeout: 600 });
+  /**
+   * An undo manager for `scope` that only ever undoes this page's own edits and never removes
+   * what someone else has added since (`onKept` hears when a step kept such work).
+   */
+  undoManager(scope: ConstructorParameters<typeof Y.UndoManager>[0], onKept?: () => void): Y.UndoManager {
+    return new SparingUndoManager(scope, this.origin, onKept);
   }
 
   /** Runs `change` as one local edit (undoable as one step). */
