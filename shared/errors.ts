@@ -13,6 +13,7 @@ export const ERROR_CODES = [
   'link_expired',
   'code_in_use',
   'payload_too_large',
+  'not_stored',
   'internal'
 ] as const;
 

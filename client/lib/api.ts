@@ -68,6 +68,8 @@ export function describeError(error: unknown): string {
       return m.error_payload_too_large();
     case 'conflict':
       return m.error_conflict();
+    case 'not_stored':
+      return m.error_not_stored();
     default:
       return m.error_generic();
   }

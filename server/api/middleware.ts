@@ -5,6 +5,7 @@ import { getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import type { ZodError } from 'zod';
 import { AppError } from '../errors.js';
+import { NotStoredError } from '../sync/server-edits.js';
 import { SESSION_COOKIE, clientAddress } from '../http/request-auth.js';
 import { authenticate, type RequestMeta } from '../services/auth-service.js';
 import type { ApiDeps, ApiEnv, AuthedEnv } from './context.js';
@@ -36,6 +37,8 @@ export function requestMeta(c: Context): RequestMeta {
 
 export const errorHandler: ErrorHandler<ApiEnv> = (error, c) => {
   if (error instanceof AppError) return c.json(error.toBody(), error.status);
+  // A change the server made for someone is live but not stored yet: say so, not "something went wrong".
+  if (error instanceof NotStoredError) return c.json({ error: { code: 'not_stored', message: error.message } }, 503);
   c.get('deps')?.logger.error({ err: error, reqId: (c as unknown as Context).get('requestId') as string | undefined, route: c.req.routePath }, 'unhandled API error');
   return c.json({ error: { code: 'internal', message: 'something went wrong' } }, 500);
 };

@@ -10,6 +10,7 @@ import { AppError } from '../errors.js';
 import { mayManageTeam } from '../access/policy.js';
 import { listMembers } from '../repositories/case-members.js';
 import { endMeetingGuests, revokeMeetingCodes } from '../repositories/guests.js';
+import { NotStoredError } from '../sync/server-edits.js';
 import {
   findDecision,
   findMeeting,
@@ -252,7 +253,9 @@ export async function decisionToAction(
       addAction(doc, body.goalId, { id: actionId, text: decision.text, responsible: body.responsible, due: body.due });
     });
   } catch (error) {
-    await db.updateTable('meeting_decisions').set({ goal_id: null, action_id: null }).where('id', '=', decisionId).execute();
+    // A change that is live but not stored yet stays: the writer stores it, and the decision
+    // keeps pointing at its action (pressing again must not make a second one).
+    if (!(error instanceof NotStoredError)) await db.updateTable('meeting_decisions').set({ goal_id: null, action_id: null }).where('id', '=', decisionId).execute();
     throw error;
   }
   await audit(db, { action: 'meeting_change', principal: p, caseId: meeting.case_id, details: { decision: decisionId, action: actionId }, meta });

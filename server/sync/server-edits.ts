@@ -19,6 +19,14 @@ export interface ServerDocs {
   change<T>(roomName: string, identity: PeerIdentity, change: (doc: Y.Doc) => T): Promise<T>;
 }
 
+/** The edit is live (everyone sees it) but storing it failed; the writer keeps retrying. */
+export class NotStoredError extends Error {
+  constructor() {
+    super('the change is live but could not be stored yet');
+    this.name = 'NotStoredError';
+  }
+}
+
 /** A peer with no socket: the server acting for someone. */
 class ServerPeer implements RoomPeer {
   readonly id = `server:${crypto.randomUUID()}`;
@@ -57,7 +65,11 @@ export function createServerDocs(registry: RoomRegistry, writer: UpdateWriter, l
         } finally {
           room.remove(peer);
         }
-        if (!(await writer.drainRoom(room))) logger.warn({ room: roomName }, 'server edit is live but not yet stored; the writer retries');
+        // The writer queued the update as it was applied, so its ticket is the writer's last.
+        if (peer.updatesApplied > 0 && !(await writer.stored(writer.lastTicket))) {
+          logger.warn({ room: roomName }, 'server edit is live but not yet stored; the writer retries');
+          throw new NotStoredError();
+        }
         return result;
       })
   };

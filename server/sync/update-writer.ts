@@ -42,7 +42,10 @@ export class UpdateWriter implements UpdateSink {
   private failures = 0;
   private lane: Promise<unknown> = Promise.resolve();
   private flushWaiters: Array<(ok: boolean) => void> = [];
+  /** Who waits for one update to be stored, by its ticket. */
+  private ticketWaiters: Array<{ ticket: number; resolve: (ok: boolean) => void }> = [];
   private ticket = 0;
+  private storedUpTo = 0;
 
   constructor(
     private readonly store: DocumentStore,
@@ -82,6 +85,16 @@ export class UpdateWriter implements UpdateSink {
       if (!(await this.nextFlush())) return false;
     }
     return true;
+  }
+
+  /**
+   * Resolves `true` once the update with `ticket` is stored, `false` if the write that carried
+   * it failed (the writer keeps retrying it; the update stays live). Waits for that update only,
+   * not for the room to go quiet.
+   */
+  stored(ticket: number): Promise<boolean> {
+    if (ticket <= this.storedUpTo) return Promise.resolve(true);
+    return new Promise((resolve) => this.ticketWaiters.push({ ticket, resolve }));
   }
 
   /** Stores everything queued, retrying until `deadline` (epoch ms). */
@@ -142,14 +155,17 @@ export class UpdateWriter implements UpdateSink {
       await this.serial(() => this.store.append(batch.map((item) => item.row)));
       const done = performance.now();
       this.options.onCommit?.(batch.length, (done - started) / 1000, (done - batch[0]!.enqueuedAt) / 1000);
-      this.options.onStored?.(batch[batch.length - 1]!.ticket);
+      this.storedUpTo = batch[batch.length - 1]!.ticket;
+      this.options.onStored?.(this.storedUpTo);
       this.failures = 0;
       this.afterStored(batch, stateVectors);
+      this.answerWaiters(this.storedUpTo, true);
     } catch (error) {
       ok = false;
       this.failures++;
       this.queue = batch.concat(this.queue);
       this.options.logger.error({ err: error, updates: batch.length, attempt: this.failures }, 'storing document updates failed; will retry');
+      this.answerWaiters(batch[batch.length - 1]!.ticket, false);
     }
     this.flushing = false;
     if (this.queue.length > 0) {
@@ -181,6 +197,13 @@ export class UpdateWriter implements UpdateSink {
         this.options.logger.warn({ err: error, room: room.name }, 'compaction failed');
       }
     }
+  }
+
+  /** Answers everyone waiting for a ticket up to `upTo`. */
+  private answerWaiters(upTo: number, ok: boolean): void {
+    const answered = this.ticketWaiters.filter((waiter) => waiter.ticket <= upTo);
+    this.ticketWaiters = this.ticketWaiters.filter((waiter) => waiter.ticket > upTo);
+    for (const { resolve } of answered) resolve(ok);
   }
 
   private settle(ok: boolean): void {
