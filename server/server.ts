@@ -55,6 +55,8 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+/** How long shutdown waits for closing connections to hand over what they sent. */
+const SHUTDOWN_CLOSE_MS = 2_000;
 const SHUTDOWN_FLUSH_MS = 15_000;
 const OPERATIONS = new Set(['/healthz', '/readyz', '/metrics']);
 
@@ -171,6 +173,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       httpServer.close();
       sync.closeAll();
       io.disconnectSockets(true);
+      // What the clients sent before the close is still being handled: let it reach the queue.
+      await sync.closed(SHUTDOWN_CLOSE_MS);
       const stored = await writer.drainAll(Date.now() + SHUTDOWN_FLUSH_MS);
       if (!stored) logger.error({ pending: writer.backlog }, 'could not store every pending update before shutdown');
       await registry.unloadAll();

@@ -226,14 +226,23 @@ export class SyncServer {
     };
   }
 
+  /**
+   * Waits (at most `ms`) until every connection has closed. A socket reports 'close' only after
+   * every message it had received was handled (they are handled one per turn), so after a
+   * `closeAll` this is when everything the clients sent is in the writer's queue.
+   */
+  async closed(ms: number): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (this.connections.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+
   /** Drops every connection at once and waits until each one's closing audit row is written. */
   async close(): Promise<void> {
     clearInterval(this.heartbeat);
     for (const client of this.wss.clients) client.terminate();
     this.wss.close();
     // A terminated socket reports 'close' on a later tick; wait for those, then for their rows.
-    const deadline = Date.now() + 2_000;
-    while (this.connections.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+    await this.closed(2_000);
     await Promise.all(this.auditsInFlight);
   }
 }
