@@ -6,7 +6,7 @@ import type { CaseRealtime } from '../realtime/case-realtime.js';
 import type { MeetingRealtime } from '../realtime/meeting-realtime.js';
 import type { ServerDocs } from '../sync/server-edits.js';
 import type { LiveConnections } from '../realtime/live-connections.js';
-import type { Principal } from '../services/auth-service.js';
+import type { Principal } from '../domain/principal.js';
 
 export interface ApiDeps {
   db: Db;

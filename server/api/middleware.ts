@@ -6,7 +6,8 @@ import { createMiddleware } from 'hono/factory';
 import type { ZodError } from 'zod';
 import { AppError } from '../errors.js';
 import { SESSION_COOKIE, clientAddress } from '../http/request-auth.js';
-import { authenticate, type RequestMeta } from '../services/auth-service.js';
+import { authenticate } from '../services/auth-service.js';
+import type { RequestMeta } from '../domain/principal.js';
 import type { ApiDeps, ApiEnv, AuthedEnv } from './context.js';
 
 export function withDeps(deps: ApiDeps): MiddlewareHandler<ApiEnv> {

@@ -1,20 +1,9 @@
 /** Session queries. A session row joined with its account is what authenticates a request. */
 import type { Db, Session } from '../db/database.js';
-import type { Role } from '../../shared/roles.js';
+import type { Principal } from '../domain/principal.js';
 
-export interface SessionWithAccount {
-  sessionId: string;
-  createdAt: string;
-  lastSeenAt: string;
-  expiresAt: string;
-  accountId: string;
-  name: string;
-  email: string;
-  role: Role;
-  deactivatedAt: string | null;
-  organisationId: string;
-  organisationName: string;
-}
+/** A session row joined with its account: the principal behind a request. */
+export type SessionWithAccount = Principal;
 
 export async function insertSession(db: Db, session: Session): Promise<void> {
   await db.insertInto('sessions').values(session).execute();

@@ -10,7 +10,8 @@ import { findAccountByEmail, insertAccount } from '../repositories/accounts.js';
 import { findAccountLink, insertAccountLink, useAccountLink } from '../repositories/account-links.js';
 import type { AccountView, Invite } from '../../shared/access.js';
 import type { Role } from '../../shared/roles.js';
-import { sessionIdOf, startSession, type NewSession, type Principal, type RequestMeta, type SessionTimes } from './auth-service.js';
+import { sessionIdOf, startSession, type NewSession, type SessionTimes } from './auth-service.js';
+import type { Principal, RequestMeta } from '../domain/principal.js';
 import { audit } from './audit-service.js';
 import { hashPassword } from './passwords.js';
 

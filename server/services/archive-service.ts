@@ -19,7 +19,7 @@ import { diffPlans, type PlanDiff } from '../../shared/plan/diff.js';
 import { planJsonSchema, planToJson, type PlanJson } from '../../shared/plan/json.js';
 import { nodesToJson, pathToJson, wheelToJson, type NodeJson, type PathJson, type WheelJson } from '../../shared/views/index.js';
 import { caseRoom, internalRoom } from '../../shared/rooms.js';
-import type { Principal, RequestMeta } from './auth-service.js';
+import type { Principal, RequestMeta } from '../domain/principal.js';
 import { audit } from './audit-service.js';
 import { requireCaseAccess } from './case-access.js';
 

@@ -10,24 +10,16 @@ import {
   deleteSession,
   findSessionWithAccount,
   insertSession,
-  touchSession,
-  type SessionWithAccount
+  touchSession
 } from '../repositories/sessions.js';
 import type { CreateUser, LoginBody, SetupBody } from '../../shared/schemas.js';
 import type { OrganisationKind } from '../../shared/access.js';
 import type { Me } from '../../shared/api-types.js';
 import { countFailedSignIns } from '../repositories/audit-log.js';
 import { audit } from './audit-service.js';
+import type { Principal, RequestMeta } from '../domain/principal.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 
-/** The authenticated person behind a request or a socket. */
-export type Principal = SessionWithAccount;
-
-/** Where a request came from, for sessions (and later the audit log). */
-export interface RequestMeta {
-  ip: string | null;
-  userAgent: string | null;
-}
 
 export interface NewSession {
   token: string;

@@ -14,7 +14,7 @@ import type { CaseSummary } from '../../shared/api-types.js';
 import type { CreateCaseBody } from '../../shared/schemas.js';
 import type { DocAccess } from '../../shared/roles.js';
 import { caseRoom, parseRoomName } from '../../shared/rooms.js';
-import type { Principal, RequestMeta } from './auth-service.js';
+import type { Principal, RequestMeta } from '../domain/principal.js';
 import { audit } from './audit-service.js';
 import { loadCaseFacts, requireCaseAccess } from './case-access.js';
 

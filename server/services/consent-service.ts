@@ -6,7 +6,7 @@ import { memberIdsOfOrganisation } from '../repositories/case-members.js';
 import { findConsent, hasValidConsent, insertConsent, isConsentValid, listConsents, markWithdrawn } from '../repositories/consents.js';
 import { findOrganisation } from '../repositories/organisations.js';
 import type { ConsentView, RecordConsent } from '../../shared/access.js';
-import type { Principal, RequestMeta } from './auth-service.js';
+import type { Principal, RequestMeta } from '../domain/principal.js';
 import { audit } from './audit-service.js';
 import { requireCaseAccess } from './case-access.js';
 import type { TeamDeps } from './team-service.js';

@@ -42,7 +42,7 @@ import {
 import { addClientEntry, clientEntries } from '../../shared/plan/client-voice.js';
 import { goalActions, goalsMap } from '../../shared/plan/doc.js';
 import { caseRoom } from '../../shared/rooms.js';
-import type { Principal, RequestMeta } from './auth-service.js';
+import type { Principal, RequestMeta } from '../domain/principal.js';
 import { audit } from './audit-service.js';
 import { guestIdOf, type Guest } from './guest-auth.js';
 import { loadMeeting, mayChair, noteAttendance, type MeetingDeps } from './meeting-service.js';

@@ -27,7 +27,7 @@ import {
 } from '../repositories/meetings.js';
 import type { MeetingRealtime } from '../realtime/meeting-realtime.js';
 import type { ServerDocs } from '../sync/server-edits.js';
-import { userOfPrincipal } from '../sync/awareness-guard.js';
+import { userOfPrincipal } from '../domain/principal.js';
 import { changedActions } from '../../shared/meeting-record.js';
 import {
   agendaItemSchema,
@@ -47,7 +47,7 @@ import { clientEntries } from '../../shared/plan/client-voice.js';
 import { saveVersion } from '../../shared/views/network.js';
 import { planJsonSchema, planToJson, type PlanJson } from '../../shared/plan/json.js';
 import { caseRoom } from '../../shared/rooms.js';
-import type { Principal, RequestMeta } from './auth-service.js';
+import type { Principal, RequestMeta } from '../domain/principal.js';
 import { audit } from './audit-service.js';
 import { requireCaseAccess, type CaseAccessResult } from './case-access.js';
 import { z } from 'zod';

@@ -13,7 +13,7 @@ import { AppError } from '../errors.js';
 import { mayManageTeam } from '../access/policy.js';
 import type { CaseRealtime } from '../realtime/case-realtime.js';
 import { caseRoom, internalRoom } from '../../shared/rooms.js';
-import type { Principal, RequestMeta } from './auth-service.js';
+import type { Principal, RequestMeta } from '../domain/principal.js';
 import { audit } from './audit-service.js';
 import { lockDocuments } from '../repositories/documents.js';
 import { requireCaseAccess } from './case-access.js';

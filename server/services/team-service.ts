@@ -7,7 +7,7 @@ import type { CaseRealtime } from '../realtime/case-realtime.js';
 import { deleteMember, findMembership, insertMember, listMembers, setCaseRole } from '../repositories/case-members.js';
 import { hasValidConsent } from '../repositories/consents.js';
 import type { AddMember, TeamMember } from '../../shared/access.js';
-import type { Principal, RequestMeta } from './auth-service.js';
+import type { Principal, RequestMeta } from '../domain/principal.js';
 import { audit } from './audit-service.js';
 import { requireCaseAccess, type CaseAccessResult } from './case-access.js';
 

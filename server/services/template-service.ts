@@ -4,7 +4,7 @@ import { now } from '../db/time.js';
 import { AppError } from '../errors.js';
 import { mayReadAudit } from '../access/policy.js';
 import { BUILT_IN_TEMPLATES, newWheelTemplateSchema, type NewWheelTemplate, type WheelTemplate } from '../../shared/views/wheel.js';
-import type { Principal, RequestMeta } from './auth-service.js';
+import type { Principal, RequestMeta } from '../domain/principal.js';
 import { audit } from './audit-service.js';
 
 /** Coordinators and administrators look after their organisation's templates. */

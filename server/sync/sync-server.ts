@@ -14,13 +14,14 @@ import { clientIp, guestTokenFromCookieHeader, isAllowedOrigin, refuseUpgrade as
 import { audit } from '../services/audit-service.js';
 import type { Logger } from '../logger.js';
 import type { LiveConnections } from '../realtime/live-connections.js';
-import { authenticate, type Principal, type RequestMeta } from '../services/auth-service.js';
+import { authenticate } from '../services/auth-service.js';
+import type { Principal, RequestMeta } from '../domain/principal.js';
 import { authenticateGuest } from '../services/guest-auth.js';
 import type { SocketOwner } from '../realtime/live-connections.js';
 import type { DocAccess } from '../../shared/roles.js';
 import { caseRoom } from '../../shared/rooms.js';
 import { CLIENT_PRESENCE } from '../../shared/presence.js';
-import { userOfPrincipal } from './awareness-guard.js';
+import { userOfPrincipal } from '../domain/principal.js';
 import type { PeerIdentity } from './peer.js';
 import { authoriseRoom } from '../services/case-service.js';
 import { CLOSE, SyncConnection } from './connection.js';
