@@ -4,44 +4,11 @@ import * as Y from 'yjs';
 import type { Database, Db } from '../db/database.js';
 import { now } from '../db/time.js';
 import { groupBy } from '../../shared/group-by.js';
+import { applyStored, type DocumentStore, type StoredDocument, type UpdateRow } from '../sync/store.js';
 
-export interface StoredDocument {
-  snapshot: Uint8Array | null;
-  updates: Uint8Array[];
-  /** The highest sequence number stored for the document (0 when empty). */
-  lastSeq: number;
-  /** How many log rows are not yet merged into the snapshot. */
-  logLength: number;
-}
+export { applyStored };
 
-export interface UpdateRow {
-  docName: string;
-  data: Uint8Array;
-  accountId: string | null;
-}
-
-/** What the sync server needs from storage; tests wrap it to inject faults. */
-export interface DocumentStore {
-  load(docName: string): Promise<StoredDocument>;
-  /**
-   * Appends rows of any documents in one transaction. The database gives each row the next
-   * sequence number of its document, so any number of instances may append to one document.
-   */
-  append(rows: UpdateRow[]): Promise<void>;
-  /**
-   * Merges the stored log into the snapshot, reading both from the database with the
-   * document's head row locked (so it never races an append or another compaction); returns
-   * how many log rows it merged.
-   */
-  compact(docName: string): Promise<number>;
-  /**
-   * Stores, as one row, whatever part of `updates` (applied together, in order, so that one
-   * building on another is not left pending) the stored document does not already hold, with
-   * the head row locked; returns whether anything was missing. For updates another instance
-   * received and could not store before it died.
-   */
-  adopt(docName: string, updates: Uint8Array[], accountId: string | null): Promise<boolean>;
-}
+export type { DocumentStore, StoredDocument, UpdateRow };
 
 const toBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 const toUint8 = (b: Uint8Array): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
@@ -112,6 +79,7 @@ async function insertRows(trx: Trx, rows: Array<UpdateRow & { seq: number }>, cr
 }
 
 /** The Kysely implementation of `DocumentStore`. */
+/** The sync server's store (declared in `sync/store.ts`), over the database. */
 export function createDocumentStore(db: Db): DocumentStore {
   return {
     load: (docName) => db.transaction().execute((trx) => readStored(trx, docName)),
@@ -177,14 +145,6 @@ export function createDocumentStore(db: Db): DocumentStore {
       });
     }
   };
-}
-
-/** Applies a stored document (its snapshot, then the updates logged after it) in one transaction. */
-export function applyStored(doc: Y.Doc, stored: Pick<StoredDocument, 'snapshot' | 'updates'>, origin: unknown = null): void {
-  doc.transact(() => {
-    if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot, origin);
-    for (const update of stored.updates) Y.applyUpdate(doc, update, origin);
-  }, origin);
 }
 
 export interface HistoryRow {

@@ -4,8 +4,7 @@ import type { Db } from '../db/database.js';
 import { now } from '../db/time.js';
 import { AppError } from '../errors.js';
 import { mayManageAccounts } from '../access/policy.js';
-import type { CaseRealtime } from '../realtime/case-realtime.js';
-import type { LiveConnections } from '../realtime/live-connections.js';
+import type { ClosePath } from '../realtime/close-path.js';
 import { findAccountByEmail, insertAccount } from '../repositories/accounts.js';
 import { findAccountLink, insertAccountLink, useAccountLink } from '../repositories/account-links.js';
 import type { AccountView, Invite } from '../../shared/access.js';
@@ -19,8 +18,7 @@ const LINK_LIFETIME_MS = 7 * 24 * 3_600_000;
 
 export interface AccountDeps {
   db: Db;
-  live: LiveConnections;
-  realtime: CaseRealtime;
+  close: ClosePath;
 }
 
 function requireAdmin(p: Principal): void {
@@ -83,8 +81,7 @@ export async function deactivate(deps: AccountDeps, p: Principal, accountId: str
     await trx.deleteFrom('sessions').where('account_id', '=', accountId).execute();
     await audit(trx, { action: 'account_change', principal: p, details: { deactivated: accountId }, meta });
   });
-  deps.live.closeAccount(accountId, 'revoked');
-  deps.realtime.revokeAccount(accountId);
+  deps.close.closeAccount(accountId, 'revoked');
 }
 
 export async function reactivate(deps: AccountDeps, p: Principal, accountId: string, meta: RequestMeta): Promise<void> {
@@ -117,7 +114,7 @@ export async function describeLink(db: Db, token: string) {
 }
 
 /** Uses a link once: creates the invited account, or sets the new password; then signs in. */
-export async function acceptLink(db: Db, times: SessionTimes, live: LiveConnections, token: string, password: string, meta: RequestMeta): Promise<NewSession> {
+export async function acceptLink(db: Db, times: SessionTimes, close: ClosePath, token: string, password: string, meta: RequestMeta): Promise<NewSession> {
   const link = await validLink(db, token);
   const passwordHash = await hashPassword(password);
   const accountId = await db.transaction().execute(async (trx) => {
@@ -141,7 +138,7 @@ export async function acceptLink(db: Db, times: SessionTimes, live: LiveConnecti
     });
     return id;
   });
-  if (link.kind === 'reset') live.closeAccount(accountId, 'revoked');
+  if (link.kind === 'reset') close.closeAccount(accountId, 'revoked');
   await audit(db, { action: 'account_change', principal: { accountId, organisationId: link.organisation_id }, details: { linkUsed: link.kind }, meta });
   return startSession(db, times, accountId, meta);
 }

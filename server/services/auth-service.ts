@@ -160,6 +160,12 @@ export async function authenticate(db: Db, times: SessionTimes, token: string | 
   return session;
 }
 
+/** The principal of a session, re-read (a socket's session may have ended since it was admitted); not touched. */
+export async function currentPrincipal(db: Db, sessionId: string): Promise<Principal | null> {
+  const session = await findSessionWithAccount(db, sessionId);
+  return session && !isSessionOver(session, Date.now()) ? session : null;
+}
+
 /**
  * Keeps a session with live sockets alive (an open meeting is activity) until its absolute
  * expiry; returns `false` when the session has ended and its sockets must close.

@@ -78,8 +78,14 @@ export async function withdrawConsent(deps: TeamDeps, p: Principal, caseId: stri
     await markWithdrawn(trx, consentId, p.accountId, now());
     await audit(trx, { action: 'consent_change', principal: p, caseId, details: { withdrawn: consentId, organisationId: consent.organisation_id }, meta });
   });
-  if (!(await hasValidConsent(deps.db, caseId, consent.organisation_id))) {
-    deps.realtime.revoke(caseId, await memberIdsOfOrganisation(deps.db, caseId, consent.organisation_id));
-  }
+  if (!(await hasValidConsent(deps.db, caseId, consent.organisation_id))) await closeOrganisationConnections(deps, caseId, consent.organisation_id);
   deps.realtime.changed(caseId);
+}
+
+/**
+ * The organisation lost its ground for seeing the case (its consent withdrawn or expired): its
+ * members' connections to the case close on every instance, through the one close path.
+ */
+export async function closeOrganisationConnections(deps: Pick<TeamDeps, 'db' | 'close'>, caseId: string, organisationId: string): Promise<void> {
+  deps.close.closeCaseAccess(caseId, await memberIdsOfOrganisation(deps.db, caseId, organisationId));
 }

@@ -4,6 +4,7 @@ import { now } from '../db/time.js';
 import { AppError } from '../errors.js';
 import { mayJoinTeam, mayManageTeam } from '../access/policy.js';
 import type { CaseRealtime } from '../realtime/case-realtime.js';
+import type { ClosePath } from '../realtime/close-path.js';
 import { deleteMember, findMembership, insertMember, listMembers, setCaseRole } from '../repositories/case-members.js';
 import { hasValidConsent } from '../repositories/consents.js';
 import type { AddMember, TeamMember } from '../../shared/access.js';
@@ -14,6 +15,7 @@ import { requireCaseAccess, type CaseAccessResult } from './case-access.js';
 export interface TeamDeps {
   db: Db;
   realtime: CaseRealtime;
+  close: ClosePath;
 }
 
 async function requireManager(db: Db, p: Principal, caseId: string, meta: RequestMeta): Promise<CaseAccessResult> {
@@ -98,7 +100,7 @@ export async function removeMember(deps: TeamDeps, p: Principal, caseId: string,
     await deleteMember(trx, caseId, accountId);
     await audit(trx, { action: 'team_change', principal: p, caseId, details: { removed: accountId }, meta });
   });
-  deps.realtime.revoke(caseId, [accountId]);
+  deps.close.closeCaseAccess(caseId, [accountId]);
   deps.realtime.changed(caseId);
 }
 

@@ -42,8 +42,8 @@ export const invitationRoutes = new Hono<ApiEnv>()
     zValidator('param', tokenParams, validationHook),
     zValidator('json', z.object({ password: passwordSchema }), validationHook),
     async (c) => {
-      const { db, config, live } = c.get('deps');
-      const session = await acceptLink(db, config, live, c.req.valid('param').token, c.req.valid('json').password, requestMeta(c));
+      const { db, config, close } = c.get('deps');
+      const session = await acceptLink(db, config, close, c.req.valid('param').token, c.req.valid('json').password, requestMeta(c));
       setSessionCookie(c, session);
       return c.json({ ok: true as const });
     }
