@@ -9,8 +9,7 @@ import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import { createApi } from './api/app.js';
 import type { Config } from './config.js';
-import { openDatabase } from './db/connect.js';
-import type { Db } from './db/database.js';
+import { openDatabase, type OpenDatabase } from './db/connect.js';
 import type { Dialect } from './db/migrations/index.js';
 import { createOperationsApp, createMetrics } from './http/operations.js';
 import { createStaticApp } from './http/static.js';
@@ -46,7 +45,8 @@ export interface ServerOptions {
 export interface RunningServer {
   port: number;
   url: string;
-  db: Db;
+  /** The database (its query builder: tests read it directly). */
+  db: OpenDatabase['db'];
   dialect: Dialect;
   registry: RoomRegistry;
   writer: UpdateWriter;

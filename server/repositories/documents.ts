@@ -2,6 +2,7 @@
 import { sql, type Transaction } from 'kysely';
 import * as Y from 'yjs';
 import type { Database, Db } from '../db/database.js';
+import { queries } from '../db/kysely.js';
 import { now } from '../db/time.js';
 import { groupBy } from '../../shared/group-by.js';
 import { applyStored, type DocumentStore, type StoredDocument, type UpdateRow } from '../sync/store.js';
@@ -16,9 +17,9 @@ const toUint8 = (b: Uint8Array): Uint8Array => new Uint8Array(b.buffer, b.byteOf
 type Trx = Transaction<Database>;
 
 async function readStored(trx: Trx | Db, docName: string): Promise<StoredDocument> {
-  const snap = await trx.selectFrom('document_snapshots').select(['data', 'seq']).where('doc_name', '=', docName).executeTakeFirst();
+  const snap = await queries(trx).selectFrom('document_snapshots').select(['data', 'seq']).where('doc_name', '=', docName).executeTakeFirst();
   const snapSeq = snap?.seq ?? 0;
-  const rows = await trx
+  const rows = await queries(trx)
     .selectFrom('document_updates')
     .select(['data', 'seq'])
     .where('doc_name', '=', docName)
@@ -35,7 +36,7 @@ async function readStored(trx: Trx | Db, docName: string): Promise<StoredDocumen
 
 /** Takes `count` sequence numbers for `docName` (locking its head row); returns the first. */
 async function takeSeqs(trx: Trx, docName: string, count: number): Promise<number> {
-  const head = await trx
+  const head = await queries(trx)
     .insertInto('document_heads')
     .values({ doc_name: docName, last_seq: count })
     .onConflict((oc) => oc.column('doc_name').doUpdateSet({ last_seq: sql<number>`document_heads.last_seq + ${count}` }))
@@ -56,14 +57,29 @@ async function lockHead(trx: Trx, docName: string): Promise<void> {
  * Locks the head rows of `docNames` (in name order, like appends) until the transaction ends, so
  * that no instance appends to, compacts or adopts into those documents meanwhile.
  */
-export async function lockDocuments(trx: Trx, docNames: string[]): Promise<void> {
+export async function lockDocuments(db: Db, docNames: string[]): Promise<void> {
+  const trx = queries(db) as unknown as Trx;
   for (const docName of [...docNames].sort()) await lockHead(trx, docName);
+}
+
+/**
+ * Removes documents with their whole history (retention), inside the caller's transaction: their
+ * head rows are locked first, so no instance appends to, compacts or adopts into them meanwhile.
+ */
+export async function removeDocuments(db: Db, docNames: string[]): Promise<void> {
+  await lockDocuments(db, docNames);
+  const trx = queries(db);
+  for (const doc of docNames) {
+    await trx.deleteFrom('document_updates').where('doc_name', '=', doc).execute();
+    await trx.deleteFrom('document_snapshots').where('doc_name', '=', doc).execute();
+    await trx.deleteFrom('document_heads').where('doc_name', '=', doc).execute();
+  }
 }
 
 async function insertRows(trx: Trx, rows: Array<UpdateRow & { seq: number }>, createdAt: string): Promise<void> {
   // Chunked to stay under SQLite's bound-parameter limit.
   for (let i = 0; i < rows.length; i += 500) {
-    await trx
+    await queries(trx)
       .insertInto('document_updates')
       .values(
         rows.slice(i, i + 500).map((r) => ({
@@ -78,32 +94,39 @@ async function insertRows(trx: Trx, rows: Array<UpdateRow & { seq: number }>, cr
   }
 }
 
-/** The Kysely implementation of `DocumentStore`. */
+/**
+ * Appends rows inside the caller's transaction (as `DocumentStore.append` does in its own): a new
+ * case and its first document state are stored together or not at all.
+ */
+export async function appendInTransaction(db: Db, rows: UpdateRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const trx = queries(db) as unknown as Trx;
+  const createdAt = now();
+  const byDoc = groupBy(rows, (row) => row.docName);
+  const numbered: Array<UpdateRow & { seq: number }> = [];
+  // Head rows are locked in name order, so two instances' batches cannot deadlock.
+  for (const docName of [...byDoc.keys()].sort()) {
+    const docRows = byDoc.get(docName)!;
+    const first = await takeSeqs(trx, docName, docRows.length);
+    docRows.forEach((row, i) => numbered.push({ ...row, seq: first + i }));
+  }
+  await insertRows(trx, numbered, createdAt);
+}
+
 /** The sync server's store (declared in `sync/store.ts`), over the database. */
 export function createDocumentStore(db: Db): DocumentStore {
   return {
-    load: (docName) => db.transaction().execute((trx) => readStored(trx, docName)),
+    load: (docName) => queries(db).transaction().execute((trx) => readStored(trx, docName)),
 
     async append(rows) {
       if (rows.length === 0) return;
-      const createdAt = now();
-      const byDoc = groupBy(rows, (row) => row.docName);
-      await db.transaction().execute(async (trx) => {
-        const numbered: Array<UpdateRow & { seq: number }> = [];
-        // Head rows are locked in name order, so two instances' batches cannot deadlock.
-        for (const docName of [...byDoc.keys()].sort()) {
-          const docRows = byDoc.get(docName)!;
-          const first = await takeSeqs(trx, docName, docRows.length);
-          docRows.forEach((row, i) => numbered.push({ ...row, seq: first + i }));
-        }
-        await insertRows(trx, numbered, createdAt);
-      });
+      await queries(db).transaction().execute((trx) => appendInTransaction(trx, rows));
     },
 
     async compact(docName) {
       // The log rows stay: they are the plan's history (who changed what, when). Loading
       // reads the snapshot and only the rows after it.
-      return db.transaction().execute(async (trx) => {
+      return queries(db).transaction().execute(async (trx) => {
         await lockHead(trx, docName);
         const stored = await readStored(trx, docName);
         if (stored.logLength === 0) return 0;
@@ -112,7 +135,7 @@ export function createDocumentStore(db: Db): DocumentStore {
           applyStored(doc, stored);
           const state = toBuffer(Y.encodeStateAsUpdate(doc));
           const updatedAt = now();
-          await trx
+          await queries(trx)
             .insertInto('document_snapshots')
             .values({ doc_name: docName, seq: stored.lastSeq, data: state, updated_at: updatedAt })
             .onConflict((oc) => oc.column('doc_name').doUpdateSet({ seq: stored.lastSeq, data: state, updated_at: updatedAt }))
@@ -125,7 +148,7 @@ export function createDocumentStore(db: Db): DocumentStore {
     },
 
     async adopt(docName, updates, accountId) {
-      return db.transaction().execute(async (trx) => {
+      return queries(db).transaction().execute(async (trx) => {
         await lockHead(trx, docName);
         const doc = new Y.Doc();
         try {
@@ -155,7 +178,7 @@ export interface HistoryRow {
 
 /** Who stored each update of a document, and when (no content). */
 export async function documentHistory(db: Db, docName: string): Promise<HistoryRow[]> {
-  const rows = await db
+  const rows = await queries(db)
     .selectFrom('document_updates')
     .select(['seq', 'account_id', 'created_at'])
     .where('doc_name', '=', docName)
@@ -166,7 +189,7 @@ export async function documentHistory(db: Db, docName: string): Promise<HistoryR
 
 /** The document as it was after update `seq`: every logged update up to it, replayed. */
 export async function documentAt(db: Db, docName: string, seq: number): Promise<Uint8Array[] | null> {
-  const rows = await db
+  const rows = await queries(db)
     .selectFrom('document_updates')
     .select(['seq', 'data'])
     .where('doc_name', '=', docName)

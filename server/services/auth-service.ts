@@ -2,6 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Config } from '../config.js';
 import type { Db } from '../db/database.js';
+import { inTransaction } from '../repositories/transaction.js';
 import { now } from '../db/time.js';
 import { AppError } from '../errors.js';
 import { countAccounts, findAccountByEmail, insertAccount } from '../repositories/accounts.js';
@@ -45,7 +46,7 @@ export async function isSetupNeeded(db: Db): Promise<boolean> {
 /** First run only: creates the first organisation and its administrator and signs them in. */
 export async function setUp(db: Db, times: SessionTimes, body: SetupBody, meta: RequestMeta): Promise<NewSession> {
   const passwordHash = await hashPassword(body.password);
-  const accountId = await db.transaction().execute(async (trx) => {
+  const accountId = await inTransaction(db, async (trx) => {
     if ((await countAccounts(trx)) > 0) throw new AppError(409, 'setup_done', 'Polku has already been set up');
     const organisationId = crypto.randomUUID();
     await insertOrganisation(trx, { id: organisationId, name: body.organisation, kind: 'municipal_social_services', created_at: now() });
@@ -72,7 +73,7 @@ export async function createUser(
   organisationKind: OrganisationKind = 'other'
 ): Promise<{ accountId: string; organisationCreated: boolean }> {
   const passwordHash = await hashPassword(input.password);
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     if (await findAccountByEmail(trx, input.email)) {
       throw new AppError(409, 'conflict', 'an account with this e-mail already exists', 'email');
     }

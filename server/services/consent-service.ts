@@ -1,6 +1,7 @@
 /** The client's consents (and recorded legal bases) for sharing the case with other organisations. */
 import { now } from '../db/time.js';
 import { AppError } from '../errors.js';
+import { inTransaction } from '../repositories/transaction.js';
 import { mayManageTeam } from '../access/policy.js';
 import { memberIdsOfOrganisation } from '../repositories/case-members.js';
 import { findConsent, hasValidConsent, insertConsent, isConsentValid, listConsents, markWithdrawn } from '../repositories/consents.js';
@@ -47,7 +48,7 @@ export async function recordConsent(deps: TeamDeps, p: Principal, caseId: string
     throw new AppError(400, 'validation_failed', 'validUntil: the date is in the past', 'validUntil');
   }
   const id = crypto.randomUUID();
-  await deps.db.transaction().execute(async (trx) => {
+  await inTransaction(deps.db, async (trx) => {
     await insertConsent(trx, {
       id,
       case_id: caseId,
@@ -74,7 +75,7 @@ export async function withdrawConsent(deps: TeamDeps, p: Principal, caseId: stri
   const consent = await findConsent(deps.db, consentId);
   if (!consent || consent.case_id !== caseId) throw new AppError(404, 'not_found', 'no such consent');
   if (consent.withdrawn_at !== null) return;
-  await deps.db.transaction().execute(async (trx) => {
+  await inTransaction(deps.db, async (trx) => {
     await markWithdrawn(trx, consentId, p.accountId, now());
     await audit(trx, { action: 'consent_change', principal: p, caseId, details: { withdrawn: consentId, organisationId: consent.organisation_id }, meta });
   });

@@ -9,6 +9,7 @@
  */
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import type { Db } from '../db/database.js';
+import { inTransaction } from '../repositories/transaction.js';
 import { now } from '../db/time.js';
 import { AppError } from '../errors.js';
 import {
@@ -133,7 +134,7 @@ export async function redeemCode(deps: MeetingDeps, code: string, current: Guest
   }
   const token = randomBytes(32).toString('base64url');
   const id = guestIdOf(token);
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await insertGuest(trx, {
       id,
       meeting_id: meeting.id,

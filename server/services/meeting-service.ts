@@ -5,6 +5,7 @@
  * for those who manage the case.
  */
 import type { Db, Meeting } from '../db/database.js';
+import { inTransaction } from '../repositories/transaction.js';
 import { now } from '../db/time.js';
 import { AppError } from '../errors.js';
 import { mayManageTeam } from '../access/policy.js';
@@ -124,7 +125,7 @@ export async function createMeeting(deps: MeetingDeps, p: Principal, caseId: str
   const outsider = [...input.invitees, ...input.agenda.flatMap((a) => (a.presenterId ? [a.presenterId] : []))].find((id) => !team.has(id));
   if (outsider) throw new AppError(400, 'validation_failed', 'invitees and presenters must be on the case team', 'invitees');
   const id = crypto.randomUUID();
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await insertMeeting(
       trx,
       {
@@ -216,7 +217,7 @@ export async function addDecision(deps: MeetingDeps, p: Principal, meetingId: st
   const { meeting } = await requireEditor(deps.db, p, meetingId, meta);
   requireLive(meeting);
   const id = crypto.randomUUID();
-  await deps.db.transaction().execute(async (trx) => {
+  await inTransaction(deps.db, async (trx) => {
     await insertDecision(trx, { id, meeting_id: meetingId, text, created_by: p.accountId, created_at: now() });
     await audit(trx, { action: 'meeting_change', principal: p, caseId: meeting.case_id, details: { decision: id }, meta });
   });

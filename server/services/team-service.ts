@@ -1,5 +1,6 @@
 /** The case team: members, the responsible person, and who may join. */
 import type { Db } from '../db/database.js';
+import { inTransaction } from '../repositories/transaction.js';
 import { now } from '../db/time.js';
 import { AppError } from '../errors.js';
 import { mayJoinTeam, mayManageTeam } from '../access/policy.js';
@@ -74,7 +75,7 @@ export async function addMember(deps: TeamDeps, p: Principal, caseId: string, bo
     throw new AppError(409, 'consent_required', "record the client's consent (or a legal basis) for this organisation first", 'accountId');
   }
   if (await findMembership(db, caseId, account.id)) throw new AppError(409, 'conflict', 'already a member of the team', 'accountId');
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await insertMember(trx, {
       case_id: caseId,
       account_id: account.id,
@@ -96,7 +97,7 @@ export async function removeMember(deps: TeamDeps, p: Principal, caseId: string,
   if (membership.case_role === 'responsible') {
     throw new AppError(409, 'conflict', 'hand the responsibility over to someone else first');
   }
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await deleteMember(trx, caseId, accountId);
     await audit(trx, { action: 'team_change', principal: p, caseId, details: { removed: accountId }, meta });
   });
@@ -123,7 +124,7 @@ export async function handOver(deps: TeamDeps, p: Principal, caseId: string, acc
   if (next.organisationId !== facts.caseRow.organisation_id && !(await hasValidConsent(db, caseId, next.organisationId))) {
     throw new AppError(409, 'consent_required', "the organisation has no valid consent on this case");
   }
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     const current = await trx.selectFrom('case_members').select('account_id').where('case_id', '=', caseId).where('case_role', '=', 'responsible').executeTakeFirst();
     if (current) await setCaseRole(trx, caseId, current.account_id, 'member', 'edit');
     await setCaseRole(trx, caseId, accountId, 'responsible', 'edit');
