@@ -9,12 +9,12 @@ import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import { createApi } from './api/app.js';
 import type { Config } from './config.js';
-import { openDatabase } from './db/connect.js';
-import type { Db } from './db/database.js';
+import { openDatabase, type OpenDatabase } from './db/connect.js';
 import type { Dialect } from './db/migrations/index.js';
 import { createOperationsApp, createMetrics } from './http/operations.js';
 import { createStaticApp } from './http/static.js';
 import { createLogger, type Logger } from './logger.js';
+import { createClosePath } from './realtime/close-path.js';
 import { LiveConnections } from './realtime/live-connections.js';
 import { createCaseRealtime, createMeetingRealtime, createSocketServer, type PolkuIo } from './realtime/socket-server.js';
 import type { MeetingRealtime } from './realtime/meeting-realtime.js';
@@ -25,7 +25,8 @@ import { startSessionSweeper } from './realtime/session-sweeper.js';
 import { createDocumentStore, type DocumentStore } from './repositories/documents.js';
 import { localFanout, type Fanout } from './sync/fanout.js';
 import { createRedisFanout } from './sync/redis-fanout.js';
-import { linkInstances } from './realtime/instances.js';
+import { linkSocketIo } from './realtime/instances.js';
+import { createYjsEndpoint, type YjsContext } from './realtime/yjs-endpoint.js';
 import { requestLogging } from './http/request-logging.js';
 import { RoomRegistry } from './sync/room-registry.js';
 import { SyncServer, YJS_PATH_PREFIX } from './sync/sync-server.js';
@@ -44,11 +45,12 @@ export interface ServerOptions {
 export interface RunningServer {
   port: number;
   url: string;
-  db: Db;
+  /** The database (its query builder: tests read it directly). */
+  db: OpenDatabase['db'];
   dialect: Dialect;
   registry: RoomRegistry;
   writer: UpdateWriter;
-  sync: SyncServer;
+  sync: SyncServer<YjsContext>;
   io: PolkuIo;
   httpServer: http.Server;
   logger: Logger;
@@ -67,7 +69,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const baseStore = createDocumentStore(db);
   const store = options.wrapStore ? options.wrapStore(baseStore) : baseStore;
   // Gauges read these lazily; they are assigned below.
-  let sync: SyncServer | null = null;
+  let sync: SyncServer<YjsContext> | null = null;
   let registry: RoomRegistry | null = null;
   let fanout: Fanout = localFanout;
   const metrics = createMetrics({
@@ -103,15 +105,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   registry = new RoomRegistry({ store, writer, fanout, unloadAfterMs: config.unloadAfterMs, logger });
   const live = new LiveConnections();
-  const guests = new LiveConnections();
+  const close = createClosePath(live, fanout, logger);
   const docs = createServerDocs(registry, writer, logger);
 
   // Socket.IO and the Yjs server need the HTTP server, and the API needs them: bind late.
   let realtimeImpl: CaseRealtime | null = null;
   const realtime: CaseRealtime = {
-    changed: (caseId) => realtimeImpl?.changed(caseId),
-    revoke: (caseId, accountIds) => realtimeImpl?.revoke(caseId, accountIds),
-    revokeAccount: (accountId) => realtimeImpl?.revokeAccount(accountId)
+    changed: (caseId) => realtimeImpl?.changed(caseId)
   };
   let meetingsImpl: MeetingRealtime | null = null;
   const meetings: MeetingRealtime = {
@@ -123,7 +123,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const app = new Hono();
   app.use(requestLogging(logger));
   app.route('/', createOperationsApp(db, metrics, () => fanout.connected(), config.trustProxy));
-  app.route('/', createApi({ db, config, live, realtime, logger, docs, meetings }));
+  app.route('/', createApi({ db, config, close, realtime, logger, docs, meetings }));
   if (!options.devMiddleware && config.clientDir) app.route('/', createStaticApp(config.clientDir));
   const honoListener = getRequestListener(app.fetch);
   const httpServer = http.createServer((req, res) => {
@@ -134,13 +134,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     void honoListener(req, res);
   });
 
-  sync = new SyncServer({ db, config, registry, live, guests, logger });
-  const stopSweeper = startSessionSweeper(db, live, logger, config.sessionSweepMs);
-  const stopGuestSweeper = startGuestSweeper(db, guests, logger, config.sessionSweepMs);
-  const io = createSocketServer(httpServer, { db, config, live, guests, logger });
-  const links = linkInstances({ config, logger, fanout, io, live, guests, sync });
-  realtimeImpl = createCaseRealtime(io, links.closeCase, logger);
-  meetingsImpl = createMeetingRealtime(io, (guestId) => guests.closeSession(guestId, 'revoked'));
+  const yjs = createYjsEndpoint({ db, config, live, logger });
+  sync = new SyncServer(registry, yjs.hooks, { maxMessageBytes: config.maxMessageBytes, maxMessagesPerSecond: config.maxMessagesPerSecond, maxDocumentBytes: config.maxDocumentBytes, heartbeatMs: config.heartbeatMs }, logger);
+  const stopSweeper = startSessionSweeper(db, live, close, logger, config.sessionSweepMs);
+  const stopGuestSweeper = startGuestSweeper(db, live, close, logger, config.sessionSweepMs);
+  const io = createSocketServer(httpServer, { db, config, live, logger });
+  const closeSocketIoLinks = linkSocketIo(io, config, logger);
+  realtimeImpl = createCaseRealtime(io);
+  meetingsImpl = createMeetingRealtime(io, close);
   httpServer.on('upgrade', (req, socket, head) => {
     const url = req.url ?? '';
     if (url.startsWith(YJS_PATH_PREFIX)) {
@@ -179,10 +180,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (!stored) logger.error({ pending: writer.backlog }, 'could not store every pending update before shutdown');
       await registry.unloadAll();
       await sync.close();
+      await yjs.drained();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       httpServer.closeAllConnections();
       await fanout.close();
-      await links.close();
+      await closeSocketIoLinks();
       await db.destroy();
       logger.info('stopped');
     })());

@@ -11,7 +11,7 @@
 import type { Case, CaseMember } from '../db/database.js';
 import type { DocAccess } from '../../shared/roles.js';
 import type { RoomKind } from '../../shared/rooms.js';
-import type { Principal } from '../services/auth-service.js';
+import type { Principal } from '../domain/principal.js';
 
 export interface CaseFacts {
   caseRow: Pick<Case, 'id' | 'organisation_id'>;

@@ -5,13 +5,14 @@ import type { Logger } from '../logger.js';
 import type { CaseRealtime } from '../realtime/case-realtime.js';
 import type { MeetingRealtime } from '../realtime/meeting-realtime.js';
 import type { ServerDocs } from '../sync/server-edits.js';
-import type { LiveConnections } from '../realtime/live-connections.js';
-import type { Principal } from '../services/auth-service.js';
+import type { ClosePath } from '../realtime/close-path.js';
+import type { Principal } from '../domain/principal.js';
 
 export interface ApiDeps {
   db: Db;
   config: Config;
-  live: LiveConnections;
+  /** Closes live connections on every instance (sign-out, deactivation, revoked access). */
+  close: ClosePath;
   realtime: CaseRealtime;
   logger: Logger;
   /** Edits the server makes to live documents (decisions made actions, the client's words). */

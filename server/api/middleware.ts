@@ -7,7 +7,8 @@ import type { ZodError } from 'zod';
 import { AppError } from '../errors.js';
 import { NotStoredError } from '../sync/server-edits.js';
 import { SESSION_COOKIE, clientAddress } from '../http/request-auth.js';
-import { authenticate, type RequestMeta } from '../services/auth-service.js';
+import { authenticate } from '../services/auth-service.js';
+import type { RequestMeta } from '../domain/principal.js';
 import type { ApiDeps, ApiEnv, AuthedEnv } from './context.js';
 
 export function withDeps(deps: ApiDeps): MiddlewareHandler<ApiEnv> {

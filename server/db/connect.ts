@@ -4,7 +4,8 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
-import type { Database, Db } from './database.js';
+import type { Database } from './database.js';
+import type { Queries } from './kysely.js';
 import { PolkuMigrations, type Dialect } from './migrations/index.js';
 
 export interface DatabaseOptions {
@@ -14,7 +15,7 @@ export interface DatabaseOptions {
 }
 
 export interface OpenDatabase {
-  db: Db;
+  db: Queries;
   dialect: Dialect;
 }
 
@@ -41,7 +42,7 @@ function connect(options: DatabaseOptions): OpenDatabase {
   return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) }), dialect: 'sqlite' };
 }
 
-async function migrate(db: Db, dialect: Dialect): Promise<void> {
+async function migrate(db: Queries, dialect: Dialect): Promise<void> {
   const migrator = new Migrator({ db, provider: new PolkuMigrations(dialect) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');

@@ -282,6 +282,11 @@ export interface Database {
   retention_releases: { case_id: string; released_at: string };
 }
 
+/**
+ * The database handle passed around. Still the Kysely instance itself, because services still
+ * hold queries of their own; repositories already reach the query builder only through
+ * `queries()` (`db/kysely.ts`), so that `Db` can become an opaque handle once those move.
+ */
 export type Db = Kysely<Database>;
 export type { Insertable };
 export type { GuestStatus, MeetingStatus };

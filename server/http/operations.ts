@@ -6,7 +6,7 @@
  */
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono } from 'hono';
-import { sql } from 'kysely';
+import { pingDatabase } from '../repositories/health.js';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Db } from '../db/database.js';
 
@@ -79,7 +79,7 @@ export function createOperationsApp(db: Db, metrics: Metrics, fanoutConnected: (
     .get('/readyz', async (c) => {
       let timer: NodeJS.Timeout | undefined;
       const database = await Promise.race([
-        sql`select 1`.execute(db).then(() => 'ok' as const),
+        pingDatabase(db).then(() => 'ok' as const),
         new Promise<'unreachable'>((resolve) => (timer = setTimeout(() => resolve('unreachable'), READY_CHECK_MS)))
       ])
         .catch(() => 'unreachable' as const)

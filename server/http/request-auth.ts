@@ -1,6 +1,5 @@
 /** Authentication and origin checks shared by the REST API and both WebSocket endpoints. */
 import type { IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
 import { parse } from 'hono/utils/cookie';
 
 export const SESSION_COOKIE = 'polku_session';
@@ -48,21 +47,4 @@ export function clientAddress(peer: string | null | undefined, forwardedFor: str
 
 export function clientIp(req: IncomingMessage, trustProxy: boolean): string | null {
   return clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustProxy);
-}
-
-const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  429: 'Too Many Requests',
-  503: 'Service Unavailable'
-};
-
-/** Refuses a WebSocket upgrade with a plain HTTP status, before any WebSocket data. */
-export function refuseUpgrade(socket: Duplex, status: number): void {
-  if (!socket.destroyed && socket.writable) {
-    socket.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-  }
-  socket.destroy();
 }

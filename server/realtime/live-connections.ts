@@ -1,68 +1,62 @@
 /**
- * Every live socket (Yjs or Socket.IO) by session, so that the per-session limit can be
- * enforced and a session's sockets closed at once when it ends.
+ * Every live connection of this instance (Yjs or Socket.IO, a person's or a client's device), by
+ * who holds it: the per-session limit counts here, and the close path (`close-path.ts`) finds
+ * here what to close.
  */
-export interface LiveSocket {
-  close(reason: 'signed_out' | 'expired' | 'revoked'): void;
-}
 
-export interface SocketOwner {
-  sessionId: string;
-  accountId: string;
-}
+/** Who holds a connection: a signed-in person's session, or a client's device (guest session). */
+export type Holder = { kind: 'session'; sessionId: string; accountId: string } | { kind: 'guest'; guestId: string };
 
 export type CloseReason = 'signed_out' | 'expired' | 'revoked';
 
-/** A close that must also happen on the other instances (their sockets of the same session). */
-export type RelayedClose = { kind: 'session'; id: string; reason: CloseReason } | { kind: 'account'; accountId: string; reason: CloseReason };
+/** What the close path can do to one live connection. */
+export interface LiveSocket {
+  /** Ends the connection (its session ended, its account or device lost access). */
+  close(reason: CloseReason): void;
+  /** Its holder lost access to one case: a Yjs connection to that case closes, a Socket.IO one stops hearing of it. */
+  revokeCase(caseId: string): void;
+}
+
+interface Entry {
+  holder: Holder;
+  sockets: Set<LiveSocket>;
+}
+
+const keyOf = (holder: Holder): string => (holder.kind === 'session' ? `session:${holder.sessionId}` : `guest:${holder.guestId}`);
 
 export class LiveConnections {
-  private readonly bySession = new Map<string, Set<LiveSocket>>();
-  private readonly accountOfSession = new Map<string, string>();
-  private relay: ((close: RelayedClose) => void) | null = null;
+  private readonly byHolder = new Map<string, Entry>();
 
-  /** Every close asked for here is also sent to `relay` (the other instances). */
-  relayTo(relay: (close: RelayedClose) => void): void {
-    this.relay = relay;
+  /** How many live connections the holder has here. */
+  count(holder: Holder): number {
+    return this.byHolder.get(keyOf(holder))?.sockets.size ?? 0;
   }
 
-  count(sessionId: string): number {
-    return this.bySession.get(sessionId)?.size ?? 0;
-  }
-
-  /** Registers a socket; returns the function that unregisters it. */
-  add({ sessionId, accountId }: SocketOwner, socket: LiveSocket): () => void {
-    let set = this.bySession.get(sessionId);
-    if (!set) this.bySession.set(sessionId, (set = new Set()));
-    this.accountOfSession.set(sessionId, accountId);
-    set.add(socket);
+  /** Registers a connection; returns the function that unregisters it. */
+  add(holder: Holder, socket: LiveSocket): () => void {
+    const key = keyOf(holder);
+    let entry = this.byHolder.get(key);
+    if (!entry) this.byHolder.set(key, (entry = { holder, sockets: new Set() }));
+    entry.sockets.add(socket);
+    const registered = entry;
     return () => {
-      set.delete(socket);
-      if (set.size === 0 && this.bySession.get(sessionId) === set) {
-        this.bySession.delete(sessionId);
-        this.accountOfSession.delete(sessionId);
-      }
+      registered.sockets.delete(socket);
+      if (registered.sockets.size === 0 && this.byHolder.get(key) === registered) this.byHolder.delete(key);
     };
   }
 
-  /** Closes every socket of every session of the account (here and, unless `relayed`, elsewhere). */
-  closeAccount(accountId: string, reason: CloseReason, relayed = false): void {
-    for (const [sessionId, owner] of [...this.accountOfSession]) if (owner === accountId) this.closeLocal(sessionId, reason);
-    if (!relayed) this.relay?.({ kind: 'account', accountId, reason });
-  }
-
-  /** Sessions that have at least one live socket. */
+  /** Sessions with at least one live connection here. */
   sessions(): string[] {
-    return [...this.bySession.keys()];
+    return [...this.byHolder.values()].flatMap(({ holder }) => (holder.kind === 'session' ? [holder.sessionId] : []));
   }
 
-  /** Closes every socket of the session (here and, unless `relayed`, elsewhere). */
-  closeSession(sessionId: string, reason: CloseReason, relayed = false): void {
-    this.closeLocal(sessionId, reason);
-    if (!relayed) this.relay?.({ kind: 'session', id: sessionId, reason });
+  /** Client devices with at least one live connection here. */
+  guests(): string[] {
+    return [...this.byHolder.values()].flatMap(({ holder }) => (holder.kind === 'guest' ? [holder.guestId] : []));
   }
 
-  private closeLocal(sessionId: string, reason: CloseReason): void {
-    for (const socket of [...(this.bySession.get(sessionId) ?? [])]) socket.close(reason);
+  /** The live connections whose holder matches. */
+  socketsOf(matches: (holder: Holder) => boolean): LiveSocket[] {
+    return [...this.byHolder.values()].filter(({ holder }) => matches(holder)).flatMap(({ sockets }) => [...sockets]);
   }
 }

@@ -1,6 +1,8 @@
 /**
- * Socket.IO at `/socket.io` for meeting events. The handshake is refused (HTTP 403) without a
- * valid session or from a foreign origin; events are typed by the shared event map.
+ * Socket.IO at `/socket.io` for meeting events. The handshake goes through the one admission
+ * path (`admission.ts`) and is refused with its HTTP status (403 from a foreign origin); each
+ * connection is registered with the close path and checked again; events are typed by the
+ * shared event map.
  */
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
@@ -18,16 +20,19 @@ import type {
 import { followSchema } from '../../shared/meetings.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/database.js';
-import { clientIp, guestTokenFromCookieHeader, isAllowedOrigin, refuseUpgrade, sessionTokenFromCookieHeader } from '../http/request-auth.js';
-import { authenticateGuest, type Guest } from '../services/guest-auth.js';
+import { clientIp, guestTokenFromCookieHeader, isAllowedOrigin } from '../http/request-auth.js';
+import { authenticateGuest } from '../services/guest-auth.js';
 import { loadMeeting, mayChair, noteAttendance, setFollow } from '../services/meeting-service.js';
 import type { MeetingRealtime } from './meeting-realtime.js';
 import type { Logger } from '../logger.js';
 import { AppError } from '../errors.js';
-import { findSessionWithAccount } from '../repositories/sessions.js';
-import { authenticate, type Principal } from '../services/auth-service.js';
+import type { Principal } from '../domain/principal.js';
+import { currentPrincipal } from '../services/auth-service.js';
 import { requireCaseAccess } from '../services/case-access.js';
+import { refuseUpgrade } from '../sync/sync-server.js';
+import { admit, type Admission } from './admission.js';
 import type { CaseRealtime } from './case-realtime.js';
+import type { ClosePath } from './close-path.js';
 import type { LiveConnections } from './live-connections.js';
 
 export type PolkuIo = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -45,14 +50,13 @@ export interface SocketServerDeps {
   db: Db;
   config: Config;
   live: LiveConnections;
-  guests: LiveConnections;
   logger: Logger;
 }
 
 export function createSocketServer(httpServer: HttpServer, deps: SocketServerDeps): PolkuIo {
-  const { db, config, live, guests, logger } = deps;
-  const principals = new WeakMap<IncomingMessage, Principal>();
-  const guestsOf = new WeakMap<IncomingMessage, Guest>();
+  const { db, config, live, logger } = deps;
+  /** Handshakes admitted, until their namespace connection registers them. */
+  const admissions = new WeakMap<IncomingMessage, Admission>();
 
   const io: PolkuIo = new Server(httpServer, {
     path: '/socket.io',
@@ -67,18 +71,11 @@ export function createSocketServer(httpServer: HttpServer, deps: SocketServerDep
         callback(message, false);
       };
       if (!isAllowedOrigin(req.headers.origin, req.headers.host, config.allowedOrigins)) return refuse(403, 'origin not allowed');
-      authenticate(db, config, sessionTokenFromCookieHeader(req.headers.cookie))
-        .then(async (principal) => {
-          if (principal) {
-            if (live.count(principal.sessionId) >= config.maxConnectionsPerSession) return refuse(429, 'too many connections');
-            principals.set(req, principal);
-            return callback(null, true);
-          }
-          // No session: perhaps a client's device in a meeting's lobby or in the meeting.
-          const guest = await authenticateGuest(db, guestTokenFromCookieHeader(req.headers.cookie));
-          if (!guest || (guest.status !== 'waiting' && guest.status !== 'admitted')) return refuse(401, 'not signed in');
-          if (guests.count(guest.id) >= config.maxConnectionsPerSession) return refuse(429, 'too many connections');
-          guestsOf.set(req, guest);
+      const meta = { ip: clientIp(req, config.trustProxy), userAgent: req.headers['user-agent'] ?? null };
+      admit({ db, config, live }, { cookieHeader: req.headers.cookie, meta, room: null })
+        .then((admission) => {
+          if (typeof admission === 'number') return refuse(admission, admission === 429 ? 'too many connections' : 'not signed in');
+          admissions.set(req, admission);
           callback(null, true);
         })
         .catch((error: unknown) => {
@@ -89,7 +86,7 @@ export function createSocketServer(httpServer: HttpServer, deps: SocketServerDep
   });
 
   io.use((socket, next) => {
-    const principal = principals.get(socket.request);
+    const principal = admissions.get(socket.request)?.principal;
     if (!principal) return next(new Error('not signed in'));
     socket.data.accountId = principal.accountId;
     socket.data.sessionId = principal.sessionId;
@@ -102,7 +99,7 @@ export function createSocketServer(httpServer: HttpServer, deps: SocketServerDep
 
   const guestNs = guestNamespaceOf(io);
   guestNs.use((socket, next) => {
-    const guest = guestsOf.get(socket.request);
+    const guest = admissions.get(socket.request)?.guest;
     if (!guest) return next(new Error('not in a meeting'));
     socket.data.guestId = guest.id;
     socket.data.meetingId = guest.meetingId;
@@ -110,9 +107,10 @@ export function createSocketServer(httpServer: HttpServer, deps: SocketServerDep
   });
   guestNs.on('connection', (socket) => {
     const { guestId, meetingId } = socket.data;
-    const unregister = guests.add({ sessionId: guestId, accountId: guestId }, { close: () => socket.disconnect(true) });
+    const { unregister, allowed } = admissions.get(socket.request)!.register({ close: () => socket.disconnect(true), revokeCase: () => undefined });
     void socket.join(guestRoomOf(guestId));
     void (async () => {
+      if (!(await allowed)) return;
       // Re-read: the chair may have decided between the handshake and now.
       const guest = await authenticateGuest(db, guestTokenFromCookieHeader(socket.request.headers.cookie));
       if (!guest || guest.id !== guestId) return socket.disconnect(true);
@@ -131,16 +129,18 @@ export function createSocketServer(httpServer: HttpServer, deps: SocketServerDep
   });
 
   /** The principal behind a socket, re-read so that a changed session is noticed. */
-  const principalOf = async (sessionId: string): Promise<Principal | null> => {
-    const principal = await findSessionWithAccount(db, sessionId);
-    return principal && principal.deactivatedAt === null ? principal : null;
-  };
+  const principalOf = (sessionId: string): Promise<Principal | null> => currentPrincipal(db, sessionId);
 
   io.on('connection', (socket) => {
-    const unregister = live.add(socket.data, {
+    const { unregister } = admissions.get(socket.request)!.register({
       close: (reason) => {
         socket.emit('session:ended', { reason });
         socket.disconnect(true);
+      },
+      revokeCase: (caseId) => {
+        if (!socket.rooms.has(caseRoomOf(caseId))) return;
+        socket.emit('case:revoked', { caseId });
+        void socket.leave(caseRoomOf(caseId));
       }
     });
     socket.on('disconnect', () => {
@@ -250,7 +250,7 @@ async function emitPresence(io: PolkuIo, meetingId: string): Promise<void> {
 }
 
 /** Live-socket side effects of meeting changes. */
-export function createMeetingRealtime(io: PolkuIo, closeGuest: (guestId: string) => void): MeetingRealtime {
+export function createMeetingRealtime(io: PolkuIo, close: ClosePath): MeetingRealtime {
   const guestNs = guestNamespaceOf(io);
   return {
     caseChanged(caseId) {
@@ -279,8 +279,7 @@ export function createMeetingRealtime(io: PolkuIo, closeGuest: (guestId: string)
         return;
       }
       if (status === 'waiting') return;
-      closeGuest(guestId);
-      guestNs.in(guestRoomOf(guestId)).disconnectSockets(true);
+      close.closeGuest(guestId, 'revoked');
     }
   };
 }
@@ -290,35 +289,11 @@ export function caseRoomOf(caseId: string): string {
   return `case:${caseId}`;
 }
 
-/** Live-socket side effects of access changes, over Socket.IO and the Yjs server. */
-export function createCaseRealtime(io: PolkuIo, closeYjs: (caseId: string, accountIds: readonly string[]) => void, logger: Logger): CaseRealtime {
-  // With several instances these ask the others (through Redis) and may time out.
-  const failed = (error: unknown) => logger.error({ err: error }, 'closing sockets on other instances failed');
+/** Live-socket side effects of access changes (closing connections is the close path's). */
+export function createCaseRealtime(io: PolkuIo): CaseRealtime {
   return {
     changed(caseId) {
       io.to(caseRoomOf(caseId)).emit('case:changed', { caseId });
-    },
-    revoke(caseId, accountIds) {
-      closeYjs(caseId, accountIds);
-      void io
-        .in(caseRoomOf(caseId))
-        .fetchSockets()
-        .then((sockets) => {
-          for (const socket of sockets) {
-            if (!accountIds.includes(socket.data.accountId)) continue;
-            socket.emit('case:revoked', { caseId });
-            socket.leave(caseRoomOf(caseId));
-          }
-        })
-        .catch(failed);
-    },
-    revokeAccount(accountId) {
-      void io
-        .fetchSockets()
-        .then((sockets) => {
-          for (const socket of sockets) if (socket.data.accountId === accountId) socket.disconnect(true);
-        })
-        .catch(failed);
     }
   };
 }

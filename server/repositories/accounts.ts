@@ -1,15 +1,38 @@
 /** Account queries. */
 import type { Account, Db, NewAccount } from '../db/database.js';
+import { queries } from '../db/kysely.js';
 
 export async function countAccounts(db: Db): Promise<number> {
-  const row = await db.selectFrom('accounts').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
+  const row = await queries(db).selectFrom('accounts').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
 export function findAccountByEmail(db: Db, email: string): Promise<Account | undefined> {
-  return db.selectFrom('accounts').selectAll().where('email', '=', email).executeTakeFirst();
+  return queries(db).selectFrom('accounts').selectAll().where('email', '=', email).executeTakeFirst();
 }
 
 export async function insertAccount(db: Db, account: NewAccount): Promise<void> {
-  await db.insertInto('accounts').values(account).execute();
+  await queries(db).insertInto('accounts').values(account).execute();
+}
+
+export function findAccount(db: Db, id: string): Promise<Account | undefined> {
+  return queries(db).selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** An organisation's accounts, by name. */
+export function listAccountsOf(db: Db, organisationId: string) {
+  return queries(db).selectFrom('accounts').select(['id', 'name', 'email', 'role', 'deactivated_at']).where('organisation_id', '=', organisationId).orderBy('name').execute();
+}
+
+/** Every account's name by id (for histories). */
+export async function accountNames(db: Db): Promise<Map<string, string>> {
+  return new Map((await queries(db).selectFrom('accounts').select(['id', 'name']).execute()).map((a) => [a.id, a.name] as const));
+}
+
+export async function setDeactivated(db: Db, id: string, at: string | null): Promise<void> {
+  await queries(db).updateTable('accounts').set({ deactivated_at: at }).where('id', '=', id).execute();
+}
+
+export async function setPasswordHash(db: Db, id: string, passwordHash: string): Promise<void> {
+  await queries(db).updateTable('accounts').set({ password_hash: passwordHash }).where('id', '=', id).execute();
 }

@@ -1,8 +1,9 @@
 /** The audit log: insert and read only; there is deliberately no update or delete here. */
 import type { AuditRow, Db } from '../db/database.js';
+import { queries } from '../db/kysely.js';
 
 export async function insertAudit(db: Db, row: AuditRow): Promise<void> {
-  await db.insertInto('audit_log').values(row).execute();
+  await queries(db).insertInto('audit_log').values(row).execute();
 }
 
 export interface AuditFilter {
@@ -17,7 +18,7 @@ export interface AuditFilter {
 
 /** Rows about the organisation's own people or its own cases, newest first. */
 export function queryAudit(db: Db, filter: AuditFilter) {
-  let query = db
+  let query = queries(db)
     .selectFrom('audit_log')
     .leftJoin('accounts', 'accounts.id', 'audit_log.account_id')
     .leftJoin('organisations', 'organisations.id', 'audit_log.organisation_id')
@@ -45,7 +46,7 @@ export function queryAudit(db: Db, filter: AuditFilter) {
 
 /** Failed sign-ins since `since`, for one e-mail address or one IP address (throttling). */
 export async function countFailedSignIns(db: Db, since: string, by: { email: string } | { ip: string }): Promise<number> {
-  let query = db
+  let query = queries(db)
     .selectFrom('audit_log')
     .select((eb) => eb.fn.countAll<number | string>().as('n'))
     .where('action', '=', 'sign_in_failed')

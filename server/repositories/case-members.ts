@@ -1,12 +1,13 @@
 /** Case team queries. */
 import type { CaseMember, CaseRole, Db } from '../db/database.js';
+import { queries } from '../db/kysely.js';
 
 export function findMembership(db: Db, caseId: string, accountId: string): Promise<CaseMember | undefined> {
-  return db.selectFrom('case_members').selectAll().where('case_id', '=', caseId).where('account_id', '=', accountId).executeTakeFirst();
+  return queries(db).selectFrom('case_members').selectAll().where('case_id', '=', caseId).where('account_id', '=', accountId).executeTakeFirst();
 }
 
 export function listMembers(db: Db, caseId: string) {
-  return db
+  return queries(db)
     .selectFrom('case_members')
     .innerJoin('accounts', 'accounts.id', 'case_members.account_id')
     .innerJoin('organisations', 'organisations.id', 'accounts.organisation_id')
@@ -27,20 +28,20 @@ export function listMembers(db: Db, caseId: string) {
 }
 
 export async function insertMember(db: Db, member: CaseMember): Promise<void> {
-  await db.insertInto('case_members').values(member).execute();
+  await queries(db).insertInto('case_members').values(member).execute();
 }
 
 export async function deleteMember(db: Db, caseId: string, accountId: string): Promise<void> {
-  await db.deleteFrom('case_members').where('case_id', '=', caseId).where('account_id', '=', accountId).execute();
+  await queries(db).deleteFrom('case_members').where('case_id', '=', caseId).where('account_id', '=', accountId).execute();
 }
 
 export async function setCaseRole(db: Db, caseId: string, accountId: string, caseRole: CaseRole, access: 'edit' | 'view'): Promise<void> {
-  await db.updateTable('case_members').set({ case_role: caseRole, access }).where('case_id', '=', caseId).where('account_id', '=', accountId).execute();
+  await queries(db).updateTable('case_members').set({ case_role: caseRole, access }).where('case_id', '=', caseId).where('account_id', '=', accountId).execute();
 }
 
 /** Account ids of the members of `caseId` who belong to `organisationId`. */
 export async function memberIdsOfOrganisation(db: Db, caseId: string, organisationId: string): Promise<string[]> {
-  const rows = await db
+  const rows = await queries(db)
     .selectFrom('case_members')
     .innerJoin('accounts', 'accounts.id', 'case_members.account_id')
     .select('case_members.account_id as id')

@@ -1,8 +1,9 @@
 /** Case queries. */
 import type { Case, Db, Insertable, CaseTable } from '../db/database.js';
+import { queries } from '../db/kysely.js';
 
 export function findCase(db: Db, id: string): Promise<Case | undefined> {
-  return db.selectFrom('cases').selectAll().where('id', '=', id).executeTakeFirst();
+  return queries(db).selectFrom('cases').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
 export interface VisibleCaseRow extends Case {
@@ -20,7 +21,7 @@ export function listCandidateCases(
   coordinatorOf: string | null,
   search: string | undefined
 ): Promise<VisibleCaseRow[]> {
-  let query = db
+  let query = queries(db)
     .selectFrom('cases')
     .leftJoin('case_members', (join) => join.onRef('case_members.case_id', '=', 'cases.id').on('case_members.account_id', '=', accountId))
     .selectAll('cases')
@@ -35,5 +36,26 @@ export function listCandidateCases(
 }
 
 export async function insertCase(db: Db, row: Insertable<CaseTable>): Promise<void> {
-  await db.insertInto('cases').values(row).execute();
+  await queries(db).insertInto('cases').values(row).execute();
+}
+
+export async function setCaseClosedAt(db: Db, id: string, closedAt: string | null): Promise<void> {
+  await queries(db).updateTable('cases').set({ closed_at: closedAt }).where('id', '=', id).execute();
+}
+
+/** Closed cases with their organisation's retention period. */
+export function closedCases(db: Db) {
+  return queries(db)
+    .selectFrom('cases')
+    .innerJoin('organisations', 'organisations.id', 'cases.organisation_id')
+    .select(['cases.id as id', 'cases.display_name as name', 'cases.closed_at as closedAt', 'organisations.name as organisation', 'organisations.retention_years as years'])
+    .where('cases.closed_at', 'is not', null)
+    .execute();
+}
+
+/** Deletes a case row, recording its release for retention first (its documents are removed by `removeDocuments`). */
+export async function releaseAndDeleteCase(db: Db, id: string, at: string): Promise<void> {
+  await queries(db).insertInto('retention_releases').values({ case_id: id, released_at: at }).execute();
+  await queries(db).deleteFrom('archived_plans').where('case_id', '=', id).execute();
+  await queries(db).deleteFrom('cases').where('id', '=', id).execute();
 }

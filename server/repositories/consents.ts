@@ -1,5 +1,6 @@
 /** Consent queries. A consent is valid when not withdrawn and not past its last day. */
 import type { Consent, Db } from '../db/database.js';
+import { queries } from '../db/kysely.js';
 
 function today(): string {
   return new Date().toISOString().slice(0, 10);
@@ -7,7 +8,7 @@ function today(): string {
 
 /** Whether `organisationId` has a valid consent or legal basis on `caseId` now. */
 export async function hasValidConsent(db: Db, caseId: string, organisationId: string): Promise<boolean> {
-  const row = await db
+  const row = await queries(db)
     .selectFrom('consents')
     .select('id')
     .where('case_id', '=', caseId)
@@ -23,7 +24,7 @@ export function isConsentValid(consent: Pick<Consent, 'withdrawn_at' | 'valid_un
 }
 
 export function listConsents(db: Db, caseId: string) {
-  return db
+  return queries(db)
     .selectFrom('consents')
     .innerJoin('organisations', 'organisations.id', 'consents.organisation_id')
     .innerJoin('accounts', 'accounts.id', 'consents.recorded_by')
@@ -35,13 +36,13 @@ export function listConsents(db: Db, caseId: string) {
 }
 
 export function findConsent(db: Db, id: string): Promise<Consent | undefined> {
-  return db.selectFrom('consents').selectAll().where('id', '=', id).executeTakeFirst();
+  return queries(db).selectFrom('consents').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
 export async function insertConsent(db: Db, consent: Consent): Promise<void> {
-  await db.insertInto('consents').values(consent).execute();
+  await queries(db).insertInto('consents').values(consent).execute();
 }
 
 export async function markWithdrawn(db: Db, id: string, by: string, at: string): Promise<void> {
-  await db.updateTable('consents').set({ withdrawn_by: by, withdrawn_at: at }).where('id', '=', id).execute();
+  await queries(db).updateTable('consents').set({ withdrawn_by: by, withdrawn_at: at }).where('id', '=', id).execute();
 }

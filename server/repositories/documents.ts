@@ -2,46 +2,14 @@
 import { sql, type Transaction } from 'kysely';
 import * as Y from 'yjs';
 import type { Database, Db } from '../db/database.js';
+import { queries } from '../db/kysely.js';
 import { now } from '../db/time.js';
 import { groupBy } from '../../shared/group-by.js';
+import { applyStored, type DocumentStore, type StoredDocument, type UpdateRow } from '../sync/store.js';
 
-export interface StoredDocument {
-  snapshot: Uint8Array | null;
-  updates: Uint8Array[];
-  /** The highest sequence number stored for the document (0 when empty). */
-  lastSeq: number;
-  /** How many log rows are not yet merged into the snapshot. */
-  logLength: number;
-}
+export { applyStored };
 
-export interface UpdateRow {
-  docName: string;
-  data: Uint8Array;
-  accountId: string | null;
-}
-
-/** What the sync server needs from storage; tests wrap it to inject faults. */
-export interface DocumentStore {
-  load(docName: string): Promise<StoredDocument>;
-  /**
-   * Appends rows of any documents in one transaction. The database gives each row the next
-   * sequence number of its document, so any number of instances may append to one document.
-   */
-  append(rows: UpdateRow[]): Promise<void>;
-  /**
-   * Merges the stored log into the snapshot, reading both from the database with the
-   * document's head row locked (so it never races an append or another compaction); returns
-   * how many log rows it merged.
-   */
-  compact(docName: string): Promise<number>;
-  /**
-   * Stores, as one row, whatever part of `updates` (applied together, in order, so that one
-   * building on another is not left pending) the stored document does not already hold, with
-   * the head row locked; returns whether anything was missing. For updates another instance
-   * received and could not store before it died.
-   */
-  adopt(docName: string, updates: Uint8Array[], accountId: string | null): Promise<boolean>;
-}
+export type { DocumentStore, StoredDocument, UpdateRow };
 
 const toBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 const toUint8 = (b: Uint8Array): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
@@ -49,9 +17,9 @@ const toUint8 = (b: Uint8Array): Uint8Array => new Uint8Array(b.buffer, b.byteOf
 type Trx = Transaction<Database>;
 
 async function readStored(trx: Trx | Db, docName: string): Promise<StoredDocument> {
-  const snap = await trx.selectFrom('document_snapshots').select(['data', 'seq']).where('doc_name', '=', docName).executeTakeFirst();
+  const snap = await queries(trx).selectFrom('document_snapshots').select(['data', 'seq']).where('doc_name', '=', docName).executeTakeFirst();
   const snapSeq = snap?.seq ?? 0;
-  const rows = await trx
+  const rows = await queries(trx)
     .selectFrom('document_updates')
     .select(['data', 'seq'])
     .where('doc_name', '=', docName)
@@ -68,7 +36,7 @@ async function readStored(trx: Trx | Db, docName: string): Promise<StoredDocumen
 
 /** Takes `count` sequence numbers for `docName` (locking its head row); returns the first. */
 async function takeSeqs(trx: Trx, docName: string, count: number): Promise<number> {
-  const head = await trx
+  const head = await queries(trx)
     .insertInto('document_heads')
     .values({ doc_name: docName, last_seq: count })
     .onConflict((oc) => oc.column('doc_name').doUpdateSet({ last_seq: sql<number>`document_heads.last_seq + ${count}` }))
@@ -89,14 +57,29 @@ async function lockHead(trx: Trx, docName: string): Promise<void> {
  * Locks the head rows of `docNames` (in name order, like appends) until the transaction ends, so
  * that no instance appends to, compacts or adopts into those documents meanwhile.
  */
-export async function lockDocuments(trx: Trx, docNames: string[]): Promise<void> {
+export async function lockDocuments(db: Db, docNames: string[]): Promise<void> {
+  const trx = queries(db) as unknown as Trx;
   for (const docName of [...docNames].sort()) await lockHead(trx, docName);
+}
+
+/**
+ * Removes documents with their whole history (retention), inside the caller's transaction: their
+ * head rows are locked first, so no instance appends to, compacts or adopts into them meanwhile.
+ */
+export async function removeDocuments(db: Db, docNames: string[]): Promise<void> {
+  await lockDocuments(db, docNames);
+  const trx = queries(db);
+  for (const doc of docNames) {
+    await trx.deleteFrom('document_updates').where('doc_name', '=', doc).execute();
+    await trx.deleteFrom('document_snapshots').where('doc_name', '=', doc).execute();
+    await trx.deleteFrom('document_heads').where('doc_name', '=', doc).execute();
+  }
 }
 
 async function insertRows(trx: Trx, rows: Array<UpdateRow & { seq: number }>, createdAt: string): Promise<void> {
   // Chunked to stay under SQLite's bound-parameter limit.
   for (let i = 0; i < rows.length; i += 500) {
-    await trx
+    await queries(trx)
       .insertInto('document_updates')
       .values(
         rows.slice(i, i + 500).map((r) => ({
@@ -111,31 +94,39 @@ async function insertRows(trx: Trx, rows: Array<UpdateRow & { seq: number }>, cr
   }
 }
 
-/** The Kysely implementation of `DocumentStore`. */
+/**
+ * Appends rows inside the caller's transaction (as `DocumentStore.append` does in its own): a new
+ * case and its first document state are stored together or not at all.
+ */
+export async function appendInTransaction(db: Db, rows: UpdateRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const trx = queries(db) as unknown as Trx;
+  const createdAt = now();
+  const byDoc = groupBy(rows, (row) => row.docName);
+  const numbered: Array<UpdateRow & { seq: number }> = [];
+  // Head rows are locked in name order, so two instances' batches cannot deadlock.
+  for (const docName of [...byDoc.keys()].sort()) {
+    const docRows = byDoc.get(docName)!;
+    const first = await takeSeqs(trx, docName, docRows.length);
+    docRows.forEach((row, i) => numbered.push({ ...row, seq: first + i }));
+  }
+  await insertRows(trx, numbered, createdAt);
+}
+
+/** The sync server's store (declared in `sync/store.ts`), over the database. */
 export function createDocumentStore(db: Db): DocumentStore {
   return {
-    load: (docName) => db.transaction().execute((trx) => readStored(trx, docName)),
+    load: (docName) => queries(db).transaction().execute((trx) => readStored(trx, docName)),
 
     async append(rows) {
       if (rows.length === 0) return;
-      const createdAt = now();
-      const byDoc = groupBy(rows, (row) => row.docName);
-      await db.transaction().execute(async (trx) => {
-        const numbered: Array<UpdateRow & { seq: number }> = [];
-        // Head rows are locked in name order, so two instances' batches cannot deadlock.
-        for (const docName of [...byDoc.keys()].sort()) {
-          const docRows = byDoc.get(docName)!;
-          const first = await takeSeqs(trx, docName, docRows.length);
-          docRows.forEach((row, i) => numbered.push({ ...row, seq: first + i }));
-        }
-        await insertRows(trx, numbered, createdAt);
-      });
+      await queries(db).transaction().execute((trx) => appendInTransaction(trx, rows));
     },
 
     async compact(docName) {
       // The log rows stay: they are the plan's history (who changed what, when). Loading
       // reads the snapshot and only the rows after it.
-      return db.transaction().execute(async (trx) => {
+      return queries(db).transaction().execute(async (trx) => {
         await lockHead(trx, docName);
         const stored = await readStored(trx, docName);
         if (stored.logLength === 0) return 0;
@@ -144,7 +135,7 @@ export function createDocumentStore(db: Db): DocumentStore {
           applyStored(doc, stored);
           const state = toBuffer(Y.encodeStateAsUpdate(doc));
           const updatedAt = now();
-          await trx
+          await queries(trx)
             .insertInto('document_snapshots')
             .values({ doc_name: docName, seq: stored.lastSeq, data: state, updated_at: updatedAt })
             .onConflict((oc) => oc.column('doc_name').doUpdateSet({ seq: stored.lastSeq, data: state, updated_at: updatedAt }))
@@ -157,7 +148,7 @@ export function createDocumentStore(db: Db): DocumentStore {
     },
 
     async adopt(docName, updates, accountId) {
-      return db.transaction().execute(async (trx) => {
+      return queries(db).transaction().execute(async (trx) => {
         await lockHead(trx, docName);
         const doc = new Y.Doc();
         try {
@@ -179,14 +170,6 @@ export function createDocumentStore(db: Db): DocumentStore {
   };
 }
 
-/** Applies a stored document (its snapshot, then the updates logged after it) in one transaction. */
-export function applyStored(doc: Y.Doc, stored: Pick<StoredDocument, 'snapshot' | 'updates'>, origin: unknown = null): void {
-  doc.transact(() => {
-    if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot, origin);
-    for (const update of stored.updates) Y.applyUpdate(doc, update, origin);
-  }, origin);
-}
-
 export interface HistoryRow {
   seq: number;
   accountId: string | null;
@@ -195,7 +178,7 @@ export interface HistoryRow {
 
 /** Who stored each update of a document, and when (no content). */
 export async function documentHistory(db: Db, docName: string): Promise<HistoryRow[]> {
-  const rows = await db
+  const rows = await queries(db)
     .selectFrom('document_updates')
     .select(['seq', 'account_id', 'created_at'])
     .where('doc_name', '=', docName)
@@ -206,7 +189,7 @@ export async function documentHistory(db: Db, docName: string): Promise<HistoryR
 
 /** The document as it was after update `seq`: every logged update up to it, replayed. */
 export async function documentAt(db: Db, docName: string, seq: number): Promise<Uint8Array[] | null> {
-  const rows = await db
+  const rows = await queries(db)
     .selectFrom('document_updates')
     .select(['seq', 'data'])
     .where('doc_name', '=', docName)

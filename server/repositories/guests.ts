@@ -1,34 +1,35 @@
 /** Join codes, the client's guest sessions, and failed join attempts. */
 import type { Db, GuestSession, GuestStatus, Insertable, JoinCode, JoinCodeTable, GuestSessionTable } from '../db/database.js';
+import { queries } from '../db/kysely.js';
 
 export async function insertJoinCode(db: Db, row: Insertable<JoinCodeTable>): Promise<void> {
-  await db.insertInto('join_codes').values(row).execute();
+  await queries(db).insertInto('join_codes').values(row).execute();
 }
 
 export function findJoinCode(db: Db, id: string): Promise<JoinCode | undefined> {
-  return db.selectFrom('join_codes').selectAll().where('id', '=', id).executeTakeFirst();
+  return queries(db).selectFrom('join_codes').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
 export async function revokeJoinCode(db: Db, id: string, at: string): Promise<void> {
-  await db.updateTable('join_codes').set({ revoked_at: at }).where('id', '=', id).where('revoked_at', 'is', null).execute();
+  await queries(db).updateTable('join_codes').set({ revoked_at: at }).where('id', '=', id).where('revoked_at', 'is', null).execute();
 }
 
 /** Ends every code of a meeting (when it ends). */
 export async function revokeMeetingCodes(db: Db, meetingId: string, at: string): Promise<void> {
-  await db.updateTable('join_codes').set({ revoked_at: at }).where('meeting_id', '=', meetingId).where('revoked_at', 'is', null).execute();
+  await queries(db).updateTable('join_codes').set({ revoked_at: at }).where('meeting_id', '=', meetingId).where('revoked_at', 'is', null).execute();
 }
 
 export async function insertGuest(db: Db, row: Insertable<GuestSessionTable>): Promise<void> {
-  await db.insertInto('guest_sessions').values(row).execute();
+  await queries(db).insertInto('guest_sessions').values(row).execute();
 }
 
 export function findGuest(db: Db, id: string): Promise<GuestSession | undefined> {
-  return db.selectFrom('guest_sessions').selectAll().where('id', '=', id).executeTakeFirst();
+  return queries(db).selectFrom('guest_sessions').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
 /** The device currently holding a code (waiting or admitted), if any. */
 export function findActiveGuestOfCode(db: Db, codeId: string): Promise<GuestSession | undefined> {
-  return db
+  return queries(db)
     .selectFrom('guest_sessions')
     .selectAll()
     .where('join_code_id', '=', codeId)
@@ -37,7 +38,7 @@ export function findActiveGuestOfCode(db: Db, codeId: string): Promise<GuestSess
 }
 
 export function listGuests(db: Db, meetingId: string, statuses: readonly GuestStatus[]) {
-  return db
+  return queries(db)
     .selectFrom('guest_sessions')
     .selectAll()
     .where('meeting_id', '=', meetingId)
@@ -56,7 +57,7 @@ export async function transitionGuest(
   at: string,
   expiresAt?: string
 ): Promise<boolean> {
-  const result = await db
+  const result = await queries(db)
     .updateTable('guest_sessions')
     .set({ status: to, decided_by: decidedBy, decided_at: at, ...(expiresAt ? { expires_at: expiresAt } : {}) })
     .where('id', '=', id)
@@ -69,7 +70,7 @@ export async function transitionGuest(
 export async function endMeetingGuests(db: Db, meetingId: string, at: string): Promise<string[]> {
   const rows = await listGuests(db, meetingId, ['waiting', 'admitted']);
   if (rows.length === 0) return [];
-  await db
+  await queries(db)
     .updateTable('guest_sessions')
     .set({ status: 'ended', decided_at: at })
     .where('meeting_id', '=', meetingId)
@@ -79,19 +80,19 @@ export async function endMeetingGuests(db: Db, meetingId: string, at: string): P
 }
 
 export async function recordJoinFailure(db: Db, ip: string, at: string): Promise<void> {
-  await db.insertInto('join_failures').values({ id: crypto.randomUUID(), ip, at }).execute();
+  await queries(db).insertInto('join_failures').values({ id: crypto.randomUUID(), ip, at }).execute();
 }
 
 /** Failed join attempts since `since`: from one address, and from everywhere. */
 export async function countJoinFailures(db: Db, ip: string, since: string): Promise<{ fromIp: number; total: number }> {
   const [fromIp, total] = await Promise.all([
-    db.selectFrom('join_failures').select((eb) => eb.fn.countAll<number>().as('n')).where('ip', '=', ip).where('at', '>=', since).executeTakeFirstOrThrow(),
-    db.selectFrom('join_failures').select((eb) => eb.fn.countAll<number>().as('n')).where('at', '>=', since).executeTakeFirstOrThrow()
+    queries(db).selectFrom('join_failures').select((eb) => eb.fn.countAll<number>().as('n')).where('ip', '=', ip).where('at', '>=', since).executeTakeFirstOrThrow(),
+    queries(db).selectFrom('join_failures').select((eb) => eb.fn.countAll<number>().as('n')).where('at', '>=', since).executeTakeFirstOrThrow()
   ]);
   return { fromIp: Number(fromIp.n), total: Number(total.n) };
 }
 
 /** Forgets failures older than `before` (they no longer count). */
 export async function pruneJoinFailures(db: Db, before: string): Promise<void> {
-  await db.deleteFrom('join_failures').where('at', '<', before).execute();
+  await queries(db).deleteFrom('join_failures').where('at', '<', before).execute();
 }

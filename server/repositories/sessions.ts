@@ -1,27 +1,17 @@
 /** Session queries. A session row joined with its account is what authenticates a request. */
 import type { Db, Session } from '../db/database.js';
-import type { Role } from '../../shared/roles.js';
+import { queries } from '../db/kysely.js';
+import type { Principal } from '../domain/principal.js';
 
-export interface SessionWithAccount {
-  sessionId: string;
-  createdAt: string;
-  lastSeenAt: string;
-  expiresAt: string;
-  accountId: string;
-  name: string;
-  email: string;
-  role: Role;
-  deactivatedAt: string | null;
-  organisationId: string;
-  organisationName: string;
-}
+/** A session row joined with its account: the principal behind a request. */
+export type SessionWithAccount = Principal;
 
 export async function insertSession(db: Db, session: Session): Promise<void> {
-  await db.insertInto('sessions').values(session).execute();
+  await queries(db).insertInto('sessions').values(session).execute();
 }
 
 export function findSessionWithAccount(db: Db, id: string): Promise<SessionWithAccount | undefined> {
-  return db
+  return queries(db)
     .selectFrom('sessions')
     .innerJoin('accounts', 'accounts.id', 'sessions.account_id')
     .innerJoin('organisations', 'organisations.id', 'accounts.organisation_id')
@@ -43,9 +33,14 @@ export function findSessionWithAccount(db: Db, id: string): Promise<SessionWithA
 }
 
 export async function touchSession(db: Db, id: string, at: string): Promise<void> {
-  await db.updateTable('sessions').set({ last_seen_at: at }).where('id', '=', id).execute();
+  await queries(db).updateTable('sessions').set({ last_seen_at: at }).where('id', '=', id).execute();
 }
 
 export async function deleteSession(db: Db, id: string): Promise<void> {
-  await db.deleteFrom('sessions').where('id', '=', id).execute();
+  await queries(db).deleteFrom('sessions').where('id', '=', id).execute();
+}
+
+/** Ends every session of an account. */
+export async function deleteSessionsOf(db: Db, accountId: string): Promise<void> {
+  await queries(db).deleteFrom('sessions').where('account_id', '=', accountId).execute();
 }

@@ -1,16 +1,19 @@
 /** Administrators manage their own organisation's accounts: invite, deactivate, reset passwords. */
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/database.js';
+import { inTransaction } from '../repositories/transaction.js';
 import { now } from '../db/time.js';
 import { AppError } from '../errors.js';
 import { mayManageAccounts } from '../access/policy.js';
-import type { CaseRealtime } from '../realtime/case-realtime.js';
-import type { LiveConnections } from '../realtime/live-connections.js';
-import { findAccountByEmail, insertAccount } from '../repositories/accounts.js';
+import type { ClosePath } from '../realtime/close-path.js';
+import { findAccount, findAccountByEmail, insertAccount, listAccountsOf, setDeactivated, setPasswordHash } from '../repositories/accounts.js';
+import { findOrganisation, listOrganisations as organisationsByName } from '../repositories/organisations.js';
+import { deleteSessionsOf } from '../repositories/sessions.js';
 import { findAccountLink, insertAccountLink, useAccountLink } from '../repositories/account-links.js';
 import type { AccountView, Invite } from '../../shared/access.js';
 import type { Role } from '../../shared/roles.js';
-import { sessionIdOf, startSession, type NewSession, type Principal, type RequestMeta, type SessionTimes } from './auth-service.js';
+import { sessionIdOf, startSession, type NewSession, type SessionTimes } from './auth-service.js';
+import type { Principal, RequestMeta } from '../domain/principal.js';
 import { audit } from './audit-service.js';
 import { hashPassword } from './passwords.js';
 
@@ -18,8 +21,12 @@ const LINK_LIFETIME_MS = 7 * 24 * 3_600_000;
 
 export interface AccountDeps {
   db: Db;
-  live: LiveConnections;
-  realtime: CaseRealtime;
+  close: ClosePath;
+}
+
+/** Every organisation (for choosing whom a consent is for). */
+export function listOrganisations(db: Db) {
+  return organisationsByName(db);
 }
 
 function requireAdmin(p: Principal): void {
@@ -28,12 +35,7 @@ function requireAdmin(p: Principal): void {
 
 export async function listAccounts(db: Db, p: Principal): Promise<AccountView[]> {
   requireAdmin(p);
-  const rows = await db
-    .selectFrom('accounts')
-    .select(['id', 'name', 'email', 'role', 'deactivated_at'])
-    .where('organisation_id', '=', p.organisationId)
-    .orderBy('name')
-    .execute();
+  const rows = await listAccountsOf(db, p.organisationId);
   return rows.map((r) => ({ id: r.id, name: r.name, email: r.email, role: r.role, deactivatedAt: r.deactivated_at }));
 }
 
@@ -67,7 +69,7 @@ export async function invite(db: Db, p: Principal, body: Invite, meta: RequestMe
 
 async function requireOwnAccount(db: Db, p: Principal, accountId: string) {
   requireAdmin(p);
-  const account = await db.selectFrom('accounts').selectAll().where('id', '=', accountId).executeTakeFirst();
+  const account = await findAccount(db, accountId);
   if (!account || account.organisation_id !== p.organisationId) throw new AppError(404, 'not_found', 'no such account');
   return account;
 }
@@ -77,18 +79,17 @@ export async function deactivate(deps: AccountDeps, p: Principal, accountId: str
   const account = await requireOwnAccount(deps.db, p, accountId);
   if (account.id === p.accountId) throw new AppError(409, 'conflict', 'you cannot deactivate your own account');
   if (account.deactivated_at !== null) return;
-  await deps.db.transaction().execute(async (trx) => {
-    await trx.updateTable('accounts').set({ deactivated_at: now() }).where('id', '=', accountId).execute();
-    await trx.deleteFrom('sessions').where('account_id', '=', accountId).execute();
+  await inTransaction(deps.db, async (trx) => {
+    await setDeactivated(trx, accountId, now());
+    await deleteSessionsOf(trx, accountId);
     await audit(trx, { action: 'account_change', principal: p, details: { deactivated: accountId }, meta });
   });
-  deps.live.closeAccount(accountId, 'revoked');
-  deps.realtime.revokeAccount(accountId);
+  deps.close.closeAccount(accountId, 'revoked');
 }
 
 export async function reactivate(deps: AccountDeps, p: Principal, accountId: string, meta: RequestMeta): Promise<void> {
   await requireOwnAccount(deps.db, p, accountId);
-  await deps.db.updateTable('accounts').set({ deactivated_at: null }).where('id', '=', accountId).execute();
+  await setDeactivated(deps.db, accountId, null);
   await audit(deps.db, { action: 'account_change', principal: p, details: { reactivated: accountId }, meta });
 }
 
@@ -111,19 +112,20 @@ async function validLink(db: Db, token: string) {
 /** What an invitation or reset link is for (shown on the page before the password is set). */
 export async function describeLink(db: Db, token: string) {
   const link = await validLink(db, token);
-  const org = await db.selectFrom('organisations').select('name').where('id', '=', link.organisation_id).executeTakeFirstOrThrow();
+  const org = await findOrganisation(db, link.organisation_id);
+  if (!org) throw new AppError(404, 'not_found', 'no such organisation');
   return { kind: link.kind, email: link.email, name: link.name, role: link.role, organisation: org.name };
 }
 
 /** Uses a link once: creates the invited account, or sets the new password; then signs in. */
-export async function acceptLink(db: Db, times: SessionTimes, live: LiveConnections, token: string, password: string, meta: RequestMeta): Promise<NewSession> {
+export async function acceptLink(db: Db, times: SessionTimes, close: ClosePath, token: string, password: string, meta: RequestMeta): Promise<NewSession> {
   const link = await validLink(db, token);
   const passwordHash = await hashPassword(password);
-  const accountId = await db.transaction().execute(async (trx) => {
+  const accountId = await inTransaction(db, async (trx) => {
     if (!(await useAccountLink(trx, link.id, now()))) throw new AppError(410, 'link_expired', 'this link has already been used');
     if (link.kind === 'reset' && link.account_id) {
-      await trx.updateTable('accounts').set({ password_hash: passwordHash }).where('id', '=', link.account_id).execute();
-      await trx.deleteFrom('sessions').where('account_id', '=', link.account_id).execute();
+      await setPasswordHash(trx, link.account_id, passwordHash);
+      await deleteSessionsOf(trx, link.account_id);
       return link.account_id;
     }
     if (await findAccountByEmail(trx, link.email)) throw new AppError(409, 'conflict', 'an account with this e-mail already exists');
@@ -140,7 +142,7 @@ export async function acceptLink(db: Db, times: SessionTimes, live: LiveConnecti
     });
     return id;
   });
-  if (link.kind === 'reset') live.closeAccount(accountId, 'revoked');
+  if (link.kind === 'reset') close.closeAccount(accountId, 'revoked');
   await audit(db, { action: 'account_change', principal: { accountId, organisationId: link.organisation_id }, details: { linkUsed: link.kind }, meta });
   return startSession(db, times, accountId, meta);
 }

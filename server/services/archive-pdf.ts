@@ -9,7 +9,7 @@ import type { Db } from '../db/database.js';
 import { AppError } from '../errors.js';
 import { changeTable } from '../../shared/views/wheel.js';
 import { currentStage } from '../../shared/views/path.js';
-import type { Principal, RequestMeta } from './auth-service.js';
+import type { Principal, RequestMeta } from '../domain/principal.js';
 import { audit } from './audit-service.js';
 import { requireCaseAccess } from './case-access.js';
 import type { ArchiveContent } from './archive-service.js';

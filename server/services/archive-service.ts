@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import * as Y from 'yjs';
 import type { Db } from '../db/database.js';
+import { inTransaction } from '../repositories/transaction.js';
 import { now } from '../db/time.js';
 import { AppError } from '../errors.js';
 import { listMembers } from '../repositories/case-members.js';
@@ -19,7 +20,7 @@ import { diffPlans, type PlanDiff } from '../../shared/plan/diff.js';
 import { planJsonSchema, planToJson, type PlanJson } from '../../shared/plan/json.js';
 import { nodesToJson, pathToJson, wheelToJson, type NodeJson, type PathJson, type WheelJson } from '../../shared/views/index.js';
 import { caseRoom, internalRoom } from '../../shared/rooms.js';
-import type { Principal, RequestMeta } from './auth-service.js';
+import type { Principal, RequestMeta } from '../domain/principal.js';
 import { audit } from './audit-service.js';
 import { requireCaseAccess } from './case-access.js';
 
@@ -119,7 +120,7 @@ export async function proposePlan(deps: ArchiveDeps, p: Principal, caseId: strin
   );
   const id = crypto.randomUUID();
   const at = now();
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await trx.updateTable('plan_proposals').set({ status: 'withdrawn' }).where('case_id', '=', caseId).where('status', '=', 'proposed').execute();
     await trx
       .insertInto('plan_proposals')
@@ -198,7 +199,7 @@ export async function approveProposal(deps: ArchiveDeps, p: Principal, proposalI
   const id = crypto.randomUUID();
   const organisation = await db.selectFrom('organisations').select('name').where('id', '=', facts.caseRow.organisation_id).executeTakeFirstOrThrow();
   const people = Object.fromEntries((await listMembers(db, proposal.case_id)).map((m) => [m.accountId, { name: m.name, role: m.role, organisation: m.organisationName }]));
-  const version = await db.transaction().execute(async (trx) => {
+  const version = await inTransaction(db, async (trx) => {
     // Claim the proposal first: of two approvals at once (or an approval racing a new proposal), one archives it.
     const claimed = await trx.updateTable('plan_proposals').set({ status: 'archived' }).where('id', '=', proposalId).where('status', '=', 'proposed').executeTakeFirst();
     if (Number(claimed.numUpdatedRows) !== 1) throw new AppError(409, 'conflict', 'this proposal is no longer open');

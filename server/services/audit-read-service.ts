@@ -6,7 +6,7 @@ import { mayReadAudit } from '../access/policy.js';
 import { queryAudit } from '../repositories/audit-log.js';
 import { findCase } from '../repositories/cases.js';
 import type { AuditEntry, AuditQuery } from '../../shared/access.js';
-import type { Principal, RequestMeta } from './auth-service.js';
+import type { Principal, RequestMeta } from '../domain/principal.js';
 import { audit } from './audit-service.js';
 
 function requireReader(p: Principal): void {

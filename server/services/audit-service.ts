@@ -3,7 +3,7 @@ import type { Db } from '../db/database.js';
 import { now } from '../db/time.js';
 import { insertAudit } from '../repositories/audit-log.js';
 import type { AuditAction } from '../../shared/access.js';
-import type { Principal, RequestMeta } from './auth-service.js';
+import type { Principal, RequestMeta } from '../domain/principal.js';
 
 export interface AuditEvent {
   action: AuditAction;

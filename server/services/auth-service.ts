@@ -2,6 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Config } from '../config.js';
 import type { Db } from '../db/database.js';
+import { inTransaction } from '../repositories/transaction.js';
 import { now } from '../db/time.js';
 import { AppError } from '../errors.js';
 import { countAccounts, findAccountByEmail, insertAccount } from '../repositories/accounts.js';
@@ -10,24 +11,16 @@ import {
   deleteSession,
   findSessionWithAccount,
   insertSession,
-  touchSession,
-  type SessionWithAccount
+  touchSession
 } from '../repositories/sessions.js';
 import type { CreateUser, LoginBody, SetupBody } from '../../shared/schemas.js';
 import type { OrganisationKind } from '../../shared/access.js';
 import type { Me } from '../../shared/api-types.js';
 import { countFailedSignIns } from '../repositories/audit-log.js';
 import { audit } from './audit-service.js';
+import type { Principal, RequestMeta } from '../domain/principal.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 
-/** The authenticated person behind a request or a socket. */
-export type Principal = SessionWithAccount;
-
-/** Where a request came from, for sessions (and later the audit log). */
-export interface RequestMeta {
-  ip: string | null;
-  userAgent: string | null;
-}
 
 export interface NewSession {
   token: string;
@@ -53,7 +46,7 @@ export async function isSetupNeeded(db: Db): Promise<boolean> {
 /** First run only: creates the first organisation and its administrator and signs them in. */
 export async function setUp(db: Db, times: SessionTimes, body: SetupBody, meta: RequestMeta): Promise<NewSession> {
   const passwordHash = await hashPassword(body.password);
-  const accountId = await db.transaction().execute(async (trx) => {
+  const accountId = await inTransaction(db, async (trx) => {
     if ((await countAccounts(trx)) > 0) throw new AppError(409, 'setup_done', 'Polku has already been set up');
     const organisationId = crypto.randomUUID();
     await insertOrganisation(trx, { id: organisationId, name: body.organisation, kind: 'municipal_social_services', created_at: now() });
@@ -80,7 +73,7 @@ export async function createUser(
   organisationKind: OrganisationKind = 'other'
 ): Promise<{ accountId: string; organisationCreated: boolean }> {
   const passwordHash = await hashPassword(input.password);
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     if (await findAccountByEmail(trx, input.email)) {
       throw new AppError(409, 'conflict', 'an account with this e-mail already exists', 'email');
     }
@@ -166,6 +159,12 @@ export async function authenticate(db: Db, times: SessionTimes, token: string | 
   // Touch at most once a minute: idle expiry needs no finer grain, and reads stay reads.
   if (idleFor > 60_000) await touchSession(db, session.sessionId, new Date(at).toISOString());
   return session;
+}
+
+/** The principal of a session, re-read (a socket's session may have ended since it was admitted); not touched. */
+export async function currentPrincipal(db: Db, sessionId: string): Promise<Principal | null> {
+  const session = await findSessionWithAccount(db, sessionId);
+  return session && !isSessionOver(session, Date.now()) ? session : null;
 }
 
 /**

@@ -6,7 +6,7 @@ import { findCase } from '../repositories/cases.js';
 import { findMembership } from '../repositories/case-members.js';
 import { hasValidConsent } from '../repositories/consents.js';
 import type { DocAccess } from '../../shared/roles.js';
-import type { Principal, RequestMeta } from './auth-service.js';
+import type { Principal, RequestMeta } from '../domain/principal.js';
 import { audit } from './audit-service.js';
 
 export type LoadedCaseFacts = CaseFacts & { caseRow: Case };

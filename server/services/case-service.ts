@@ -1,7 +1,8 @@
 /** Cases: list and search, create, open, and room authorisation. Every function checks access first. */
 import * as Y from 'yjs';
 import type { Db } from '../db/database.js';
-import { createDocumentStore } from '../repositories/documents.js';
+import { inTransaction } from '../repositories/transaction.js';
+import { appendInTransaction } from '../repositories/documents.js';
 import { ensurePlan } from '../../shared/plan/doc.js';
 import { ensureViews } from '../../shared/views/index.js';
 import { now } from '../db/time.js';
@@ -14,7 +15,7 @@ import type { CaseSummary } from '../../shared/api-types.js';
 import type { CreateCaseBody } from '../../shared/schemas.js';
 import type { DocAccess } from '../../shared/roles.js';
 import { caseRoom, parseRoomName } from '../../shared/rooms.js';
-import type { Principal, RequestMeta } from './auth-service.js';
+import type { Principal, RequestMeta } from '../domain/principal.js';
 import { audit } from './audit-service.js';
 import { loadCaseFacts, requireCaseAccess } from './case-access.js';
 
@@ -44,17 +45,19 @@ export async function createCase(db: Db, p: Principal, body: CreateCaseBody, met
   if (!mayCreateCase(p)) throw new AppError(403, 'forbidden', 'your role may not create cases');
   const id = crypto.randomUUID();
   const at = now();
-  await db.transaction().execute(async (trx) => {
-    await insertCase(trx, { id, organisation_id: p.organisationId, display_name: body.displayName, gender: body.gender, birth_year: body.birthYear, created_by: p.accountId, created_at: at });
-    await insertMember(trx, { case_id: id, account_id: p.accountId, case_role: 'responsible', access: 'edit', added_by: p.accountId, added_at: at });
-    await audit(trx, { action: 'case_created', principal: p, caseId: id, meta });
-  });
   // The plan's shared types are created here, once, so that no two browsers create them at once
   // (two concurrent creations of one map key would leave only one of them).
   const doc = new Y.Doc();
   ensurePlan(doc);
   ensureViews(doc);
-  await createDocumentStore(db).append([{ docName: caseRoom(id), data: Y.encodeStateAsUpdate(doc), accountId: p.accountId }]);
+  const initial = Y.encodeStateAsUpdate(doc);
+  // The case and its document are stored together: never a case without its plan.
+  await inTransaction(db, async (trx) => {
+    await insertCase(trx, { id, organisation_id: p.organisationId, display_name: body.displayName, gender: body.gender, birth_year: body.birthYear, created_by: p.accountId, created_at: at });
+    await insertMember(trx, { case_id: id, account_id: p.accountId, case_role: 'responsible', access: 'edit', added_by: p.accountId, added_at: at });
+    await appendInTransaction(trx, [{ docName: caseRoom(id), data: initial, accountId: p.accountId }]);
+    await audit(trx, { action: 'case_created', principal: p, caseId: id, meta });
+  });
   return { id };
 }
 

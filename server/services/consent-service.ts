@@ -1,12 +1,13 @@
 /** The client's consents (and recorded legal bases) for sharing the case with other organisations. */
 import { now } from '../db/time.js';
 import { AppError } from '../errors.js';
+import { inTransaction } from '../repositories/transaction.js';
 import { mayManageTeam } from '../access/policy.js';
 import { memberIdsOfOrganisation } from '../repositories/case-members.js';
 import { findConsent, hasValidConsent, insertConsent, isConsentValid, listConsents, markWithdrawn } from '../repositories/consents.js';
 import { findOrganisation } from '../repositories/organisations.js';
 import type { ConsentView, RecordConsent } from '../../shared/access.js';
-import type { Principal, RequestMeta } from './auth-service.js';
+import type { Principal, RequestMeta } from '../domain/principal.js';
 import { audit } from './audit-service.js';
 import { requireCaseAccess } from './case-access.js';
 import type { TeamDeps } from './team-service.js';
@@ -47,7 +48,7 @@ export async function recordConsent(deps: TeamDeps, p: Principal, caseId: string
     throw new AppError(400, 'validation_failed', 'validUntil: the date is in the past', 'validUntil');
   }
   const id = crypto.randomUUID();
-  await deps.db.transaction().execute(async (trx) => {
+  await inTransaction(deps.db, async (trx) => {
     await insertConsent(trx, {
       id,
       case_id: caseId,
@@ -74,12 +75,18 @@ export async function withdrawConsent(deps: TeamDeps, p: Principal, caseId: stri
   const consent = await findConsent(deps.db, consentId);
   if (!consent || consent.case_id !== caseId) throw new AppError(404, 'not_found', 'no such consent');
   if (consent.withdrawn_at !== null) return;
-  await deps.db.transaction().execute(async (trx) => {
+  await inTransaction(deps.db, async (trx) => {
     await markWithdrawn(trx, consentId, p.accountId, now());
     await audit(trx, { action: 'consent_change', principal: p, caseId, details: { withdrawn: consentId, organisationId: consent.organisation_id }, meta });
   });
-  if (!(await hasValidConsent(deps.db, caseId, consent.organisation_id))) {
-    deps.realtime.revoke(caseId, await memberIdsOfOrganisation(deps.db, caseId, consent.organisation_id));
-  }
+  if (!(await hasValidConsent(deps.db, caseId, consent.organisation_id))) await closeOrganisationConnections(deps, caseId, consent.organisation_id);
   deps.realtime.changed(caseId);
+}
+
+/**
+ * The organisation lost its ground for seeing the case (its consent withdrawn or expired): its
+ * members' connections to the case close on every instance, through the one close path.
+ */
+export async function closeOrganisationConnections(deps: Pick<TeamDeps, 'db' | 'close'>, caseId: string, organisationId: string): Promise<void> {
+  deps.close.closeCaseAccess(caseId, await memberIdsOfOrganisation(deps.db, caseId, organisationId));
 }

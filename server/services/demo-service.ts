@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import * as Y from 'yjs';
 import { ESY_TEMPLATE, addNode, addRound, addStage, ensureViews, setScore, setWheelTemplate } from '../../shared/views/index.js';
 import type { Db } from '../db/database.js';
+import { inTransaction } from '../repositories/transaction.js';
 import { now } from '../db/time.js';
 import { AppError } from '../errors.js';
 import { countAccounts, insertAccount } from '../repositories/accounts.js';
@@ -55,7 +56,7 @@ export async function seedDemo(db: Db): Promise<DemoResult> {
   const accountIds = new Map<string, string>();
   const updates: Array<{ docName: string; data: Uint8Array }> = [];
 
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     for (const o of ORGANISATIONS) await insertOrganisation(trx, { id: orgIds.get(o.key)!, name: o.name, kind: o.kind, created_at: now() });
     for (const p of PEOPLE) {
       const id = crypto.randomUUID();

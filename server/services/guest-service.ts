@@ -9,6 +9,7 @@
  */
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import type { Db } from '../db/database.js';
+import { inTransaction } from '../repositories/transaction.js';
 import { now } from '../db/time.js';
 import { AppError } from '../errors.js';
 import {
@@ -42,7 +43,7 @@ import {
 import { addClientEntry, clientEntries } from '../../shared/plan/client-voice.js';
 import { goalActions, goalsMap } from '../../shared/plan/doc.js';
 import { caseRoom } from '../../shared/rooms.js';
-import type { Principal, RequestMeta } from './auth-service.js';
+import type { Principal, RequestMeta } from '../domain/principal.js';
 import { audit } from './audit-service.js';
 import { guestIdOf, type Guest } from './guest-auth.js';
 import { loadMeeting, mayChair, noteAttendance, type MeetingDeps } from './meeting-service.js';
@@ -133,7 +134,7 @@ export async function redeemCode(deps: MeetingDeps, code: string, current: Guest
   }
   const token = randomBytes(32).toString('base64url');
   const id = guestIdOf(token);
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await insertGuest(trx, {
       id,
       meeting_id: meeting.id,

@@ -5,7 +5,7 @@ import { AppError } from '../errors.js';
 import { documentAt, documentHistory } from '../repositories/documents.js';
 import { planToJson, type PlanJson } from '../../shared/plan/json.js';
 import { caseRoom } from '../../shared/rooms.js';
-import type { Principal, RequestMeta } from './auth-service.js';
+import type { Principal, RequestMeta } from '../domain/principal.js';
 import { audit } from './audit-service.js';
 import { requireCaseAccess } from './case-access.js';
 

@@ -5,6 +5,7 @@
  * for those who manage the case.
  */
 import type { Db, Meeting } from '../db/database.js';
+import { inTransaction } from '../repositories/transaction.js';
 import { now } from '../db/time.js';
 import { AppError } from '../errors.js';
 import { mayManageTeam } from '../access/policy.js';
@@ -28,7 +29,7 @@ import {
 } from '../repositories/meetings.js';
 import type { MeetingRealtime } from '../realtime/meeting-realtime.js';
 import type { ServerDocs } from '../sync/server-edits.js';
-import { userOfPrincipal } from '../sync/awareness-guard.js';
+import { userOfPrincipal } from '../domain/principal.js';
 import { changedActions } from '../../shared/meeting-record.js';
 import {
   agendaItemSchema,
@@ -48,7 +49,7 @@ import { clientEntries } from '../../shared/plan/client-voice.js';
 import { saveVersion } from '../../shared/views/network.js';
 import { planJsonSchema, planToJson, type PlanJson } from '../../shared/plan/json.js';
 import { caseRoom } from '../../shared/rooms.js';
-import type { Principal, RequestMeta } from './auth-service.js';
+import type { Principal, RequestMeta } from '../domain/principal.js';
 import { audit } from './audit-service.js';
 import { requireCaseAccess, type CaseAccessResult } from './case-access.js';
 import { z } from 'zod';
@@ -125,7 +126,7 @@ export async function createMeeting(deps: MeetingDeps, p: Principal, caseId: str
   const outsider = [...input.invitees, ...input.agenda.flatMap((a) => (a.presenterId ? [a.presenterId] : []))].find((id) => !team.has(id));
   if (outsider) throw new AppError(400, 'validation_failed', 'invitees and presenters must be on the case team', 'invitees');
   const id = crypto.randomUUID();
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await insertMeeting(
       trx,
       {
@@ -217,7 +218,7 @@ export async function addDecision(deps: MeetingDeps, p: Principal, meetingId: st
   const { meeting } = await requireEditor(deps.db, p, meetingId, meta);
   requireLive(meeting);
   const id = crypto.randomUUID();
-  await deps.db.transaction().execute(async (trx) => {
+  await inTransaction(deps.db, async (trx) => {
     await insertDecision(trx, { id, meeting_id: meetingId, text, created_by: p.accountId, created_at: now() });
     await audit(trx, { action: 'meeting_change', principal: p, caseId: meeting.case_id, details: { decision: id }, meta });
   });

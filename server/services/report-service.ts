@@ -13,7 +13,7 @@ import { computeReport, reportRows, type ClientFacts, type Gender, type Report, 
 import { planToJson } from '../../shared/plan/json.js';
 import { pathToJson, wheelToJson } from '../../shared/views/index.js';
 import { caseRoom } from '../../shared/rooms.js';
-import type { Principal, RequestMeta } from './auth-service.js';
+import type { Principal, RequestMeta } from '../domain/principal.js';
 import { audit } from './audit-service.js';
 import { FONT_REGULAR, fi, hasFi } from './document-assets.js';
 

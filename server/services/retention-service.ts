@@ -8,14 +8,18 @@
 import { createHash } from 'node:crypto';
 import { strToU8, zipSync } from 'fflate';
 import type { Db } from '../db/database.js';
+import { inTransaction } from '../repositories/transaction.js';
 import { now } from '../db/time.js';
 import { AppError } from '../errors.js';
 import { mayManageTeam } from '../access/policy.js';
 import type { CaseRealtime } from '../realtime/case-realtime.js';
 import { caseRoom, internalRoom } from '../../shared/rooms.js';
-import type { Principal, RequestMeta } from './auth-service.js';
+import type { Principal, RequestMeta } from '../domain/principal.js';
 import { audit } from './audit-service.js';
-import { lockDocuments } from '../repositories/documents.js';
+import { removeDocuments } from '../repositories/documents.js';
+import { countArchivedPlans, findArchivedPlan } from '../repositories/archive.js';
+import { closedCases, releaseAndDeleteCase, setCaseClosedAt } from '../repositories/cases.js';
+import { findOrganisationByName, setRetentionYears as setOrganisationRetention } from '../repositories/organisations.js';
 import { requireCaseAccess } from './case-access.js';
 import { renderPlanPdf } from './archive-pdf.js';
 import type { ArchiveContent } from './archive-service.js';
@@ -24,17 +28,17 @@ import type { ArchiveContent } from './archive-service.js';
 export async function setCaseClosed(deps: { db: Db; realtime: CaseRealtime }, p: Principal, caseId: string, closed: boolean, meta: RequestMeta): Promise<void> {
   const { facts } = await requireCaseAccess(deps.db, p, caseId, meta);
   if (!mayManageTeam(p, facts)) throw new AppError(403, 'forbidden', 'only the responsible person or a coordinator closes a case');
-  await deps.db.updateTable('cases').set({ closed_at: closed ? now() : null }).where('id', '=', caseId).execute();
+  await setCaseClosedAt(deps.db, caseId, closed ? now() : null);
   await audit(deps.db, { action: 'case_change', principal: p, caseId, details: { closed }, meta });
   deps.realtime.changed(caseId);
 }
 
 /** Sets an organisation's retention period; the change is audited. */
 export async function setRetentionYears(db: Db, organisationName: string, years: number): Promise<void> {
-  const org = await db.selectFrom('organisations').select(['id', 'retention_years']).where('name', '=', organisationName).executeTakeFirst();
+  const org = await findOrganisationByName(db, organisationName);
   if (!org) throw new AppError(404, 'not_found', `no organisation called "${organisationName}"`);
-  await db.transaction().execute(async (trx) => {
-    await trx.updateTable('organisations').set({ retention_years: years }).where('id', '=', org.id).execute();
+  await inTransaction(db, async (trx) => {
+    await setOrganisationRetention(trx, org.id, years);
     await audit(trx, { action: 'organisation_change', principal: null, details: { organisation: org.id, retentionYears: { from: org.retention_years, to: years } }, meta: null });
   });
 }
@@ -50,38 +54,25 @@ export interface DueCase {
 
 /** Closed cases whose organisation's retention period has passed by `at`. */
 export async function dueForRemoval(db: Db, at: Date = new Date()): Promise<DueCase[]> {
-  const rows = await db
-    .selectFrom('cases')
-    .innerJoin('organisations', 'organisations.id', 'cases.organisation_id')
-    .select(['cases.id as id', 'cases.display_name as name', 'cases.closed_at as closedAt', 'organisations.name as organisation', 'organisations.retention_years as years'])
-    .where('cases.closed_at', 'is not', null)
-    .execute();
+  const rows = await closedCases(db);
   const due: DueCase[] = [];
   for (const row of rows) {
     const closed = new Date(row.closedAt!);
     const until = new Date(closed);
     until.setUTCFullYear(closed.getUTCFullYear() + row.years);
     if (until > at) continue;
-    const archived = await db.selectFrom('archived_plans').select((eb) => eb.fn.countAll<number>().as('n')).where('case_id', '=', row.id).executeTakeFirstOrThrow();
-    due.push({ caseId: row.id, displayName: row.name, organisation: row.organisation, closedAt: row.closedAt!, dueSince: until.toISOString(), archivedVersions: Number(archived.n) });
+    due.push({ caseId: row.id, displayName: row.name, organisation: row.organisation, closedAt: row.closedAt!, dueSince: until.toISOString(), archivedVersions: await countArchivedPlans(db, row.id) });
   }
   return due;
 }
 
 /** Removes one due case with everything of it, archived versions included; the audit log keeps a row. */
 export async function removeCase(db: Db, due: DueCase): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     const docs = [caseRoom(due.caseId), internalRoom(due.caseId)];
-    // No instance may append to these documents while they are removed.
-    await lockDocuments(trx, docs);
-    await trx.insertInto('retention_releases').values({ case_id: due.caseId, released_at: now() }).execute();
-    await trx.deleteFrom('archived_plans').where('case_id', '=', due.caseId).execute();
-    for (const doc of docs) {
-      await trx.deleteFrom('document_updates').where('doc_name', '=', doc).execute();
-      await trx.deleteFrom('document_snapshots').where('doc_name', '=', doc).execute();
-      await trx.deleteFrom('document_heads').where('doc_name', '=', doc).execute();
-    }
-    await trx.deleteFrom('cases').where('id', '=', due.caseId).execute();
+    // Through the document store's repository, which locks them first: no instance may append meanwhile.
+    await removeDocuments(trx, docs);
+    await releaseAndDeleteCase(trx, due.caseId, now());
     await audit(trx, {
       action: 'retention_removal',
       caseId: due.caseId,
@@ -98,7 +89,7 @@ const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('h
  * official PDF, the client's copy, the archived JSON, and a manifest with every file's hash.
  */
 export async function handOverPackage(db: Db, p: Principal, archivedId: string, meta: RequestMeta): Promise<{ bytes: Uint8Array<ArrayBuffer>; filename: string }> {
-  const row = await db.selectFrom('archived_plans').selectAll().where('id', '=', archivedId).executeTakeFirst();
+  const row = await findArchivedPlan(db, archivedId);
   if (!row) throw new AppError(404, 'not_found', 'no such archived plan');
   const { facts } = await requireCaseAccess(db, p, row.case_id, meta);
   if (!mayManageTeam(p, facts)) throw new AppError(403, 'forbidden', 'the responsible person or a coordinator hands plans over');

@@ -1,19 +1,22 @@
 /** The case team: members, the responsible person, and who may join. */
 import type { Db } from '../db/database.js';
+import { inTransaction } from '../repositories/transaction.js';
 import { now } from '../db/time.js';
 import { AppError } from '../errors.js';
 import { mayJoinTeam, mayManageTeam } from '../access/policy.js';
 import type { CaseRealtime } from '../realtime/case-realtime.js';
+import type { ClosePath } from '../realtime/close-path.js';
 import { deleteMember, findMembership, insertMember, listMembers, setCaseRole } from '../repositories/case-members.js';
 import { hasValidConsent } from '../repositories/consents.js';
 import type { AddMember, TeamMember } from '../../shared/access.js';
-import type { Principal, RequestMeta } from './auth-service.js';
+import type { Principal, RequestMeta } from '../domain/principal.js';
 import { audit } from './audit-service.js';
 import { requireCaseAccess, type CaseAccessResult } from './case-access.js';
 
 export interface TeamDeps {
   db: Db;
   realtime: CaseRealtime;
+  close: ClosePath;
 }
 
 async function requireManager(db: Db, p: Principal, caseId: string, meta: RequestMeta): Promise<CaseAccessResult> {
@@ -72,7 +75,7 @@ export async function addMember(deps: TeamDeps, p: Principal, caseId: string, bo
     throw new AppError(409, 'consent_required', "record the client's consent (or a legal basis) for this organisation first", 'accountId');
   }
   if (await findMembership(db, caseId, account.id)) throw new AppError(409, 'conflict', 'already a member of the team', 'accountId');
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await insertMember(trx, {
       case_id: caseId,
       account_id: account.id,
@@ -94,11 +97,11 @@ export async function removeMember(deps: TeamDeps, p: Principal, caseId: string,
   if (membership.case_role === 'responsible') {
     throw new AppError(409, 'conflict', 'hand the responsibility over to someone else first');
   }
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await deleteMember(trx, caseId, accountId);
     await audit(trx, { action: 'team_change', principal: p, caseId, details: { removed: accountId }, meta });
   });
-  deps.realtime.revoke(caseId, [accountId]);
+  deps.close.closeCaseAccess(caseId, [accountId]);
   deps.realtime.changed(caseId);
 }
 
@@ -121,7 +124,7 @@ export async function handOver(deps: TeamDeps, p: Principal, caseId: string, acc
   if (next.organisationId !== facts.caseRow.organisation_id && !(await hasValidConsent(db, caseId, next.organisationId))) {
     throw new AppError(409, 'consent_required', "the organisation has no valid consent on this case");
   }
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     const current = await trx.selectFrom('case_members').select('account_id').where('case_id', '=', caseId).where('case_role', '=', 'responsible').executeTakeFirst();
     if (current) await setCaseRole(trx, caseId, current.account_id, 'member', 'edit');
     await setCaseRole(trx, caseId, accountId, 'responsible', 'edit');

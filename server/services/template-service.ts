@@ -1,10 +1,11 @@
 /** Assessment-wheel templates: the built-in ones and those an organisation defines for itself. */
 import type { Db } from '../db/database.js';
+import { inTransaction } from '../repositories/transaction.js';
 import { now } from '../db/time.js';
 import { AppError } from '../errors.js';
 import { mayReadAudit } from '../access/policy.js';
 import { BUILT_IN_TEMPLATES, newWheelTemplateSchema, type NewWheelTemplate, type WheelTemplate } from '../../shared/views/wheel.js';
-import type { Principal, RequestMeta } from './auth-service.js';
+import type { Principal, RequestMeta } from '../domain/principal.js';
 import { audit } from './audit-service.js';
 
 /** Coordinators and administrators look after their organisation's templates. */
@@ -38,7 +39,7 @@ export async function createTemplate(db: Db, p: Principal, body: NewWheelTemplat
   if (!mayManageTemplates(p)) throw new AppError(403, 'forbidden', 'only coordinators and administrators define templates');
   const input = newWheelTemplateSchema.parse(body);
   const id = crypto.randomUUID();
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await trx
       .insertInto('wheel_templates')
       .values({ id, organisation_id: p.organisationId, name: input.name, min: input.min, max: input.max, areas: JSON.stringify(input.areas), created_by: p.accountId, created_at: now(), removed_at: null })

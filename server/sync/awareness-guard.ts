@@ -6,19 +6,12 @@
  */
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
-import { colorFor, type PresenceUser } from '../../shared/presence.js';
-import type { Principal } from '../services/auth-service.js';
 import type { RoomPeer } from './peer.js';
 import type { Room } from './room.js';
 
 /** A peer rarely needs more than one id (one per tab); a few allow a reconnect overlap. */
 const MAX_IDS_PER_PEER = 4;
 const MAX_STATE_CHARS = 16 * 1024;
-
-/** The presence identity of a signed-in person. */
-export function userOfPrincipal(p: Principal): PresenceUser {
-  return { id: p.accountId, name: p.name, role: p.role, organisation: p.organisationName, color: colorFor(p.accountId) };
-}
 
 /** Returns the part of an awareness update that `peer` may apply, rewritten; `null` if none. */
 export function guardAwareness(update: Uint8Array, peer: RoomPeer, room: Room): Uint8Array | null {

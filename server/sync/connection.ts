@@ -1,6 +1,6 @@
 /**
  * One WebSocket connected to one room. It is created only after the upgrade was authorised and
- * the room loaded, so every message it receives can be handled at once. Messages a `view`
+ * the room loaded, and handles messages once the application has let it start. Messages a `view`
  * connection may not send (sync step 2, updates, unknown types) are dropped; a malformed
  * message closes this connection only.
  */
@@ -132,6 +132,11 @@ export class SyncConnection implements RoomPeer {
   private refuse(code: number, reason: string): void {
     this.refused = true;
     this.close(code, reason);
+  }
+
+  /** Whether the socket is still open (not closing or closed). */
+  get isOpen(): boolean {
+    return this.ws.readyState === WebSocket.OPEN;
   }
 
   close(code: number, reason: string): void {

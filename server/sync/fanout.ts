@@ -1,6 +1,6 @@
 /**
- * How a room's changes reach the other instances of the server, and how instances tell each
- * other to close sockets. On one instance nothing needs to travel, so `localFanout` does
+ * How a room's changes reach the other instances of the server, and how the application's
+ * control messages (closing sockets) reach them. On one instance nothing needs to travel, so `localFanout` does
  * nothing; `redis-fanout.ts` is the implementation for several instances (see README.md).
  */
 export type FanoutKind = 'update' | 'awareness' | 'sync';
@@ -28,11 +28,12 @@ export interface RoomSubscription {
   resync(): void;
 }
 
-/** Closing sockets that may live on any instance (sign-out, revoked access, a client's device removed). */
-export type ControlMessage =
-  | { op: 'close-session'; pool: 'live' | 'guests'; id: string; reason: 'signed_out' | 'expired' | 'revoked' }
-  | { op: 'close-account'; accountId: string; reason: 'signed_out' | 'expired' | 'revoked' }
-  | { op: 'close-case'; caseId: string; accountIds: string[] };
+/**
+ * A message of the application's to every other instance (e.g. "close these sockets"). Sync
+ * relays it as JSON over the cluster channel and knows nothing of its meaning; the receiver
+ * checks its shape.
+ */
+export type ControlMessage = { readonly op: string } & Readonly<Record<string, unknown>>;
 
 export interface Fanout {
   /** Sends a change made on this instance to the others. */

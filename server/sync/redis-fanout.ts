@@ -19,7 +19,7 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { groupBy } from '../../shared/group-by.js';
 import type { Logger } from '../logger.js';
-import type { DocumentStore } from '../repositories/documents.js';
+import type { DocumentStore } from './store.js';
 import type { ControlMessage, Fanout, FanoutKind, FanoutMessage, RoomSubscription } from './fanout.js';
 
 const KINDS: FanoutKind[] = ['update', 'awareness', 'sync'];

@@ -5,7 +5,7 @@
  * and then gets a fresh load. A failed load is forgotten, so the next connection tries again.
  */
 import type { Logger } from '../logger.js';
-import type { DocumentStore } from '../repositories/documents.js';
+import type { DocumentStore } from './store.js';
 import type { Fanout } from './fanout.js';
 import { Room } from './room.js';
 import type { UpdateWriter } from './update-writer.js';

@@ -5,7 +5,7 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import { MESSAGE_AWARENESS, MESSAGE_SYNC, encodeSaved } from '../../shared/sync-protocol.js';
-import { applyStored, type DocumentStore } from '../repositories/documents.js';
+import { applyStored, type DocumentStore } from './store.js';
 import { withoutLocalOwners } from './awareness-guard.js';
 import type { Fanout, FanoutMessage } from './fanout.js';
 import type { RoomPeer } from './peer.js';

@@ -1,64 +1,74 @@
 /**
- * The Yjs endpoint, `/yjs/<room>`: authorises the upgrade (origin, session, per-session limit,
- * room access) and loads the room before the upgrade completes, so a refused or failed
- * connection gets a plain HTTP error and never any document data.
+ * The Yjs endpoint's protocol side, `/yjs/<room>`: asks the application (`SyncHooks`) who may
+ * open the room, loads the room before the upgrade completes (a refused or failed connection gets
+ * a plain HTTP error and never any document data), and holds the connection's messages until the
+ * application has registered it. It knows nothing of sessions, cases or the audit log.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { SAVED_PARAM } from '../../shared/sync-protocol.js';
-import type { Config } from '../config.js';
-import type { Db } from '../db/database.js';
-import { AppError } from '../errors.js';
-import { clientIp, guestTokenFromCookieHeader, isAllowedOrigin, refuseUpgrade as refuse, sessionTokenFromCookieHeader } from '../http/request-auth.js';
-import { audit } from '../services/audit-service.js';
-import type { Logger } from '../logger.js';
-import type { LiveConnections } from '../realtime/live-connections.js';
-import { authenticate, type Principal, type RequestMeta } from '../services/auth-service.js';
-import { authenticateGuest } from '../services/guest-auth.js';
-import type { SocketOwner } from '../realtime/live-connections.js';
 import type { DocAccess } from '../../shared/roles.js';
-import { caseRoom } from '../../shared/rooms.js';
-import { CLIENT_PRESENCE } from '../../shared/presence.js';
-import { userOfPrincipal } from './awareness-guard.js';
-import type { PeerIdentity } from './peer.js';
-import { authoriseRoom } from '../services/case-service.js';
+import { SAVED_PARAM } from '../../shared/sync-protocol.js';
+import type { Logger } from '../logger.js';
 import { CLOSE, SyncConnection } from './connection.js';
+import type { PeerIdentity } from './peer.js';
 import type { RoomRegistry } from './room-registry.js';
 
 export const YJS_PATH_PREFIX = '/yjs/';
 
-export interface SyncServerDeps {
-  db: Db;
-  config: Config;
-  registry: RoomRegistry;
-  live: LiveConnections;
-  /** The client's devices in meetings, by guest session. */
-  guests: LiveConnections;
-  logger: Logger;
-}
+/** Messages a connection may send before the application has let it start (a client sends two or three). */
+const MAX_EARLY_MESSAGES = 64;
 
-interface Admission {
+/** Who may open a room: the identity shown to the others, the access, and the application's own context. */
+export interface Admitted<Context> {
   identity: PeerIdentity;
-  owner: SocketOwner;
-  registry: LiveConnections;
   access: DocAccess;
-  caseId: string;
-  auditAs: { principal: Principal | null; guestOf: string | null };
+  context: Context;
 }
 
-export class SyncServer {
-  private readonly wss: WebSocketServer;
-  /** Open connections with the case they belong to. */
-  private readonly connections = new Map<SyncConnection, string>();
-  /** Closing audit rows being written (shutdown waits for them before closing the database). */
-  private readonly auditsInFlight = new Set<Promise<unknown>>();
+/**
+ * The typed lifecycle the application plugs into (as Hocuspocus's hooks): authorise before the
+ * upgrade, then connect, then disconnect.
+ */
+export interface SyncHooks<Context> {
+  /**
+   * Before the upgrade and the room's load: who may open `room`, or the HTTP status to refuse
+   * with. Whatever must happen before any document data flows (an audit row) happens here.
+   */
+  onUpgrade(request: IncomingMessage, room: string): Promise<Admitted<Context> | number>;
+  /**
+   * The socket is open and the room loaded; nothing has been sent or handled yet. Resolves to
+   * whether the connection may start (the application closes it otherwise, e.g. because access
+   * was revoked while the room loaded).
+   */
+  onConnect(connection: SyncConnection, context: Context): Promise<boolean>;
+  /** The connection closed (after `onConnect`, whatever it answered). */
+  onDisconnect(connection: SyncConnection, context: Context): void;
+}
 
+/** Plain limits (see README.md, "Limits"). */
+export interface SyncLimits {
+  maxMessageBytes: number;
+  maxMessagesPerSecond: number;
+  /** Largest a document may grow (encoded); an edit past it is refused. */
+  maxDocumentBytes: number;
+  /** A connection that answers no ping for two of these is terminated. */
+  heartbeatMs: number;
+}
+
+export class SyncServer<Context> {
+  private readonly wss: WebSocketServer;
+  private readonly connections = new Set<SyncConnection>();
   private readonly alive = new WeakSet<WebSocket>();
   private readonly heartbeat: NodeJS.Timeout;
 
-  constructor(private readonly deps: SyncServerDeps) {
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: deps.config.maxMessageBytes, perMessageDeflate: false, allowSynchronousEvents: false });
+  constructor(
+    private readonly registry: RoomRegistry,
+    private readonly hooks: SyncHooks<Context>,
+    private readonly limits: SyncLimits,
+    private readonly logger: Logger
+  ) {
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes, perMessageDeflate: false, allowSynchronousEvents: false });
     // A connection that dropped without closing (a laptop lid, a lost network) is noticed within
     // two heartbeats, so its presence disappears and its room can unload.
     this.heartbeat = setInterval(() => {
@@ -70,7 +80,7 @@ export class SyncServer {
         this.alive.delete(ws);
         ws.ping();
       }
-    }, deps.config.heartbeatMs);
+    }, limits.heartbeatMs);
     this.heartbeat.unref();
   }
 
@@ -81,36 +91,24 @@ export class SyncServer {
   /** Handles an upgrade whose path starts with `/yjs/`. */
   async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', () => socket.destroy());
-    const { config, db, registry, logger } = this.deps;
+    const { registry, hooks, limits, logger } = this;
     const url = new URL(req.url ?? '/', 'http://localhost');
     let roomName: string;
     try {
       roomName = decodeURIComponent(url.pathname.slice(YJS_PATH_PREFIX.length));
     } catch {
-      return refuse(socket, 400);
+      return refuseUpgrade(socket, 400);
     }
-    if (!isAllowedOrigin(req.headers.origin, req.headers.host, config.allowedOrigins)) return refuse(socket, 403);
 
-    const meta = { ip: clientIp(req, this.deps.config.trustProxy), userAgent: req.headers['user-agent'] ?? null };
-    const admission = await this.admit(req, roomName, meta);
-    if (typeof admission === 'number') return refuse(socket, admission);
-    const { identity, owner, registry: liveRegistry, access, caseId, auditAs } = admission;
-
-    // Access to client data is audited before any of it is sent: no audit row, no connection.
-    const sessionKind = access === 'edit' ? ('edit_session' as const) : ('view_session' as const);
-    const auditDetails = { room: roomName, ...(auditAs.guestOf ? { meeting: auditAs.guestOf, client: true } : {}) };
-    try {
-      await audit(db, { action: `${sessionKind}_opened`, principal: auditAs.principal, caseId, details: auditDetails, meta });
-    } catch (error) {
-      logger.error({ err: error }, 'audit failed; refusing the connection');
-      return refuse(socket, 503);
-    }
+    const admitted = await hooks.onUpgrade(req, roomName);
+    if (typeof admitted === 'number') return refuseUpgrade(socket, admitted);
+    const { identity, access, context } = admitted;
 
     let room;
     try {
       room = await registry.acquire(roomName);
     } catch {
-      return refuse(socket, 503);
+      return refuseUpgrade(socket, 503);
     }
 
     let released = false;
@@ -136,94 +134,50 @@ export class SyncServer {
         identity,
         access,
         url.searchParams.get(SAVED_PARAM) === '1',
-        { maxMessageBytes: config.maxMessageBytes, maxMessagesPerSecond: config.maxMessagesPerSecond, maxBufferedBytes: Math.max(16 * 1024 * 1024, config.maxMessageBytes * 2), maxDocumentBytes: config.maxDocumentBytes },
+        { maxMessageBytes: limits.maxMessageBytes, maxMessagesPerSecond: limits.maxMessagesPerSecond, maxBufferedBytes: Math.max(16 * 1024 * 1024, limits.maxMessageBytes * 2), maxDocumentBytes: limits.maxDocumentBytes },
         logger
       );
-      this.connections.set(connection, caseId);
-      const unregister = liveRegistry.add(owner, {
-        close: (reason) => connection.close(reason === 'revoked' ? CLOSE.accessRevoked : CLOSE.sessionEnded, reason)
+      this.connections.add(connection);
+      // The listener is attached at once; what arrives before the application lets the
+      // connection start waits here, so nothing is answered to a connection that may yet be refused.
+      let early: Uint8Array[] | null = [];
+      ws.on('message', (data: RawData) => {
+        const message = toUint8Array(data);
+        if (!early) return connection.receive(message);
+        if (early.length < MAX_EARLY_MESSAGES) early.push(message);
+        else connection.close(CLOSE.flooding, 'too many messages before the start');
       });
-      // A client's device removed (or its meeting ended) while this upgrade was being prepared was
-      // not registered yet when its connections were closed: look again now that it is.
-      if (auditAs.guestOf) {
-        void authenticateGuest(db, guestTokenFromCookieHeader(req.headers.cookie))
-          .then((guest) => {
-            if (!guest || guest.status !== 'admitted' || guest.meetingStatus !== 'live') connection.close(CLOSE.accessRevoked, 'access revoked');
-          })
-          .catch(() => connection.close(CLOSE.accessRevoked, 'access revoked'));
-      }
-      ws.on('message', (data: RawData) => connection.receive(toUint8Array(data)));
       ws.on('error', (error) => logger.debug({ err: error, connection: connection.id }, 'websocket error'));
       ws.on('close', () => {
         this.connections.delete(connection);
-        const closing = audit(db, {
-          action: `${sessionKind}_closed` as const,
-          principal: auditAs.principal,
-          caseId,
-          details: { ...auditDetails, updates: connection.updatesApplied, dropped: connection.droppedMessages },
-          meta
-        })
-          .catch((error: unknown) => logger.error({ err: error }, 'audit failed'))
-          .finally(() => this.auditsInFlight.delete(closing));
-        this.auditsInFlight.add(closing);
-        unregister();
+        early = null;
+        hooks.onDisconnect(connection, context);
         connection.dispose();
         release();
       });
-      connection.start();
-      logger.debug({ room: roomName, connection: connection.id, access }, 'sync connection opened');
+      void hooks
+        .onConnect(connection, context)
+        .catch((error: unknown) => {
+          logger.error({ err: error, connection: connection.id }, 'sync connect hook failed');
+          return false;
+        })
+        .then((go) => {
+          if (!go || !connection.isOpen) {
+            connection.close(CLOSE.accessRevoked, 'access revoked');
+            return;
+          }
+          connection.start();
+          const waiting = early ?? [];
+          early = null;
+          for (const message of waiting) connection.receive(message);
+          logger.debug({ room: roomName, connection: connection.id, access }, 'sync connection opened');
+        });
     });
   }
 
   /** Closes every connection (clients reconnect, possibly to another instance). */
   closeAll(code: number = CLOSE.serverRestart, reason = 'server restarting'): void {
-    for (const connection of this.connections.keys()) connection.close(code, reason);
-  }
-
-  /** Closes the connections of these accounts to the rooms of one case (access revoked). */
-  closeFor(caseId: string, accountIds: readonly string[]): void {
-    for (const [connection, ofCase] of this.connections) {
-      if (ofCase === caseId && connection.identity.accountId !== null && accountIds.includes(connection.identity.accountId)) connection.close(CLOSE.accessRevoked, 'access revoked');
-    }
-  }
-
-  /**
-   * Who may open `roomName`: a signed-in person with access to the case, or an admitted client
-   * whose meeting is live (the case's shared document only, read-only). A number is the HTTP
-   * status to refuse with.
-   */
-  private async admit(req: IncomingMessage, roomName: string, meta: RequestMeta): Promise<Admission | number> {
-    const { db, config, live, guests } = this.deps;
-    const principal = await authenticate(db, config, sessionTokenFromCookieHeader(req.headers.cookie)).catch(() => null);
-    if (principal) {
-      if (live.count(principal.sessionId) >= config.maxConnectionsPerSession) return 429;
-      try {
-        const { access, caseId } = await authoriseRoom(db, principal, roomName, meta);
-        return {
-          identity: { accountId: principal.accountId, user: userOfPrincipal(principal) },
-          owner: principal,
-          registry: live,
-          access,
-          caseId,
-          auditAs: { principal, guestOf: null }
-        };
-      } catch (error) {
-        return error instanceof AppError ? error.status : 503;
-      }
-    }
-    const guest = await authenticateGuest(db, guestTokenFromCookieHeader(req.headers.cookie)).catch(() => null);
-    if (!guest || guest.status !== 'admitted' || guest.meetingStatus !== 'live') return 401;
-    // A client's device sees their own case's shared document, nothing else.
-    if (roomName !== caseRoom(guest.caseId)) return 404;
-    if (guests.count(guest.id) >= config.maxConnectionsPerSession) return 429;
-    return {
-      identity: { accountId: null, user: CLIENT_PRESENCE },
-      owner: { sessionId: guest.id, accountId: guest.id },
-      registry: guests,
-      access: 'view',
-      caseId: guest.caseId,
-      auditAs: { principal: null, guestOf: guest.meetingId }
-    };
+    for (const connection of this.connections) connection.close(code, reason);
   }
 
   /**
@@ -236,16 +190,23 @@ export class SyncServer {
     while (this.connections.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
   }
 
-  /** Drops every connection at once and waits until each one's closing audit row is written. */
+  /** Drops every connection at once and waits until each one has reported its close. */
   async close(): Promise<void> {
     clearInterval(this.heartbeat);
     for (const client of this.wss.clients) client.terminate();
     this.wss.close();
-    // A terminated socket reports 'close' on a later tick; wait for those, then for their rows.
+    // A terminated socket reports 'close' on a later tick.
     await this.closed(2_000);
-    await Promise.all(this.auditsInFlight);
   }
 }
+
+/** Answers an upgrade with a plain HTTP status and closes the socket. */
+export function refuseUpgrade(socket: Duplex, status: number): void {
+  if (!socket.destroyed && socket.writable) socket.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  socket.destroy();
+}
+
+const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 503: 'Service Unavailable' };
 
 function toUint8Array(data: RawData): Uint8Array {
   if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data));

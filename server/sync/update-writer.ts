@@ -8,7 +8,7 @@
  */
 import * as Y from 'yjs';
 import type { Logger } from '../logger.js';
-import type { DocumentStore, UpdateRow } from '../repositories/documents.js';
+import type { DocumentStore, UpdateRow } from './store.js';
 import type { RoomPeer } from './peer.js';
 import type { Room, UpdateSink } from './room.js';
 

@@ -4,7 +4,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { inviteSchema } from '../../../shared/access.js';
 import { passwordSchema } from '../../../shared/schemas.js';
-import { acceptLink, deactivate, describeLink, invite, listAccounts, reactivate, resetPassword } from '../../services/account-service.js';
+import { acceptLink, deactivate, describeLink, invite, listAccounts, listOrganisations, reactivate, resetPassword } from '../../services/account-service.js';
 import type { ApiEnv, AuthedEnv } from '../context.js';
 import { requestMeta, requireAuth, validationHook } from '../middleware.js';
 import { setSessionCookie } from './auth.js';
@@ -13,7 +13,7 @@ const accountParams = z.object({ accountId: z.uuid({ message: 'invalid account i
 const tokenParams = z.object({ token: z.string().regex(/^[\w-]{20,100}$/, { message: 'invalid link' }) });
 
 export const organisationRoutes = new Hono<AuthedEnv>().get('/organisations', requireAuth, async (c) =>
-  c.json(await c.get('deps').db.selectFrom('organisations').select(['id', 'name', 'kind']).orderBy('name').execute())
+  c.json(await listOrganisations(c.get('deps').db))
 );
 
 export const adminRoutes = new Hono<AuthedEnv>()
@@ -42,8 +42,8 @@ export const invitationRoutes = new Hono<ApiEnv>()
     zValidator('param', tokenParams, validationHook),
     zValidator('json', z.object({ password: passwordSchema }), validationHook),
     async (c) => {
-      const { db, config, live } = c.get('deps');
-      const session = await acceptLink(db, config, live, c.req.valid('param').token, c.req.valid('json').password, requestMeta(c));
+      const { db, config, close } = c.get('deps');
+      const session = await acceptLink(db, config, close, c.req.valid('param').token, c.req.valid('json').password, requestMeta(c));
       setSessionCookie(c, session);
       return c.json({ ok: true as const });
     }

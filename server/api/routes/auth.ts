@@ -35,24 +35,24 @@ export const authRoutes = new Hono<ApiEnv>()
     return c.json({ ok: true as const }, 201);
   })
   .post('/auth/login', zValidator('json', loginBodySchema, validationHook), async (c) => {
-    const { db, config, live } = c.get('deps');
+    const { db, config, close } = c.get('deps');
     const previous = c.get('principal');
     const session = await logIn(db, config, c.req.valid('json'), requestMeta(c));
     // Rotate: a session that existed before sign-in is ended, never upgraded.
     if (previous) {
       await logOut(db, previous.sessionId);
-      live.closeSession(previous.sessionId, 'signed_out');
+      close.closeSession(previous.sessionId, 'signed_out');
     }
     setSessionCookie(c, session);
     return c.json({ ok: true as const });
   })
   .post('/auth/logout', async (c) => {
-    const { db, live } = c.get('deps');
+    const { db, close } = c.get('deps');
     const principal = c.get('principal');
     if (principal) {
       await logOut(db, principal.sessionId);
       await audit(db, { action: 'sign_out', principal, meta: requestMeta(c) });
-      live.closeSession(principal.sessionId, 'signed_out');
+      close.closeSession(principal.sessionId, 'signed_out');
     }
     deleteCookie(c, SESSION_COOKIE, { path: '/' });
     return c.json({ ok: true as const });
