@@ -19,6 +19,8 @@ import { LiveConnections } from './realtime/live-connections.js';
 import { createCaseRealtime, createMeetingRealtime, createSocketServer, type PolkuIo } from './realtime/socket-server.js';
 import type { MeetingRealtime } from './realtime/meeting-realtime.js';
 import { startGuestSweeper } from './realtime/guest-sweeper.js';
+import { startConsentExpiry } from './realtime/consent-expiry.js';
+import { expireEndedConsents } from './services/consent-service.js';
 import { createServerDocs } from './sync/server-edits.js';
 import type { CaseRealtime } from './realtime/case-realtime.js';
 import { startSessionSweeper } from './realtime/session-sweeper.js';
@@ -139,6 +141,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const links = linkInstances({ config, logger, fanout, io, live, guests, sync });
   realtimeImpl = createCaseRealtime(io, links.closeCase, logger);
   meetingsImpl = createMeetingRealtime(io, (guestId) => guests.closeSession(guestId, 'revoked'));
+  const stopConsentExpiry = startConsentExpiry(() => expireEndedConsents({ db, realtime }), logger, config.sessionSweepMs);
   httpServer.on('upgrade', (req, socket, head) => {
     const url = req.url ?? '';
     if (url.startsWith(YJS_PATH_PREFIX)) {
@@ -168,6 +171,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       logger.info('shutting down');
       stopSweeper();
       stopGuestSweeper();
+      await stopConsentExpiry();
       httpServer.close();
       sync.closeAll();
       io.disconnectSockets(true);

@@ -94,7 +94,8 @@ export async function seedDemo(db: Db): Promise<DemoResult> {
           recorded_by: responsible,
           recorded_at: at,
           withdrawn_by: null,
-          withdrawn_at: null
+          withdrawn_at: null,
+          expired_at: null
         });
         await insertMember(trx, { case_id: caseId, account_id: account(email), case_role: 'member', access: 'edit', added_by: responsible, added_at: at });
       }
