@@ -54,6 +54,11 @@ export function finnishDate(at: Instant): string {
   return dateOfUtc(wallAsUtc(millis(at)));
 }
 
+/** The Finnish wall-clock time ('HH:MM') of an instant. */
+export function finnishTime(at: Instant): string {
+  return new Date(wallAsUtc(millis(at))).toISOString().slice(11, 16);
+}
+
 /** Today in Finland; `now` is the caller's clock (the server passes its own). */
 export function finnishToday(now: Instant = Date.now()): string {
   return finnishDate(now);
@@ -91,6 +96,14 @@ export function nextFinnishMidnight(at: Instant): Date {
 /** The date `days` calendar days after `date` (before it, if negative). */
 export function addDays(date: string, days: number): string {
   return dateOfUtc(utcOfDate(date) + days * DAY_MS);
+}
+
+/** The same day `months` months later (earlier, if negative), or that month's last day if it is shorter. */
+export function addMonths(date: string, months: number): string {
+  const start = new Date(utcOfDate(date));
+  const first = Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + months, 1);
+  const length = new Date(Date.UTC(new Date(first).getUTCFullYear(), new Date(first).getUTCMonth() + 1, 0)).getUTCDate();
+  return dateOfUtc(first + (Math.min(start.getUTCDate(), length) - 1) * DAY_MS);
 }
 
 /** -1, 0 or 1 as `a` is before, the same as or after `b`. */

@@ -127,6 +127,26 @@ describe.each(testDialects())('consent expiry on one instance on %s', (dialect) 
     expect(await expiryRows(server.db, consentId)).toHaveLength(1);
   });
 
+  it('refuses a last day that is over in Finland though not yet in UTC', async () => {
+    // 01:30 in Finland on 2 March is still 1 March in UTC.
+    setClockForTests('2027-03-01T23:30:00Z');
+    server ??= await startTestServer(dialect, { database });
+    const worker = await person(server, 'social_worker', OWNER);
+    await person(server, 'psychiatric_nurse', OTHER);
+    const caseId = await createCase(server.url, worker.cookie);
+    const organisations = (await (await api(server.url, 'GET', '/api/organisations', worker.cookie)).json()) as Array<{ id: string; name: string }>;
+    const record = (validUntil: string) =>
+      api(server!.url, 'POST', `/api/cases/${caseId}/consents`, worker.cookie, {
+        basis: 'consent',
+        organisationId: organisations.find((o) => o.name === OTHER)!.id,
+        method: 'signed',
+        scope: 'Aktiivisuussuunnitelma',
+        validUntil
+      });
+    expect((await record('2027-03-01')).status).toBe(400);
+    expect((await record('2027-03-02')).status).toBe(201);
+  });
+
   it('processes at start a consent that ended while the server was down', async () => {
     setClockForTests(finnishWallTime(LAST_DAY, '12:00'));
     server ??= await startTestServer(dialect, { database });

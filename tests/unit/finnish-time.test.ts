@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   addDays,
+  addMonths,
   compareDates,
   daysBetween,
   finnishDate,
   finnishMidnight,
+  finnishTime,
   finnishToday,
   finnishWallTime,
   finnishYear,
@@ -88,6 +90,15 @@ describe('Finnish wall time', () => {
   });
 });
 
+describe('the Finnish time of an instant', () => {
+  it('is the wall clock in Finland, summer or winter', () => {
+    expect(finnishTime('2027-01-15T21:59:59Z')).toBe('23:59');
+    expect(finnishTime('2027-01-15T22:00:00Z')).toBe('00:00');
+    expect(finnishTime('2027-07-15T06:30:00Z')).toBe('09:30');
+    expect(finnishTime('2027-03-28T01:00:00Z')).toBe('04:00');
+  });
+});
+
 describe('date strings', () => {
   it('adds days across months, years, leap days and clock changes', () => {
     expect(addDays('2027-03-27', 2)).toBe('2027-03-29');
@@ -96,6 +107,14 @@ describe('date strings', () => {
     expect(addDays('2028-02-28', 1)).toBe('2028-02-29');
     expect(addDays('2028-03-01', -1)).toBe('2028-02-29');
     expect(addDays('2027-01-15', 0)).toBe('2027-01-15');
+  });
+
+  it('adds months, keeping the day or taking the month\'s last one', () => {
+    expect(addMonths('2027-01-15', 1)).toBe('2027-02-15');
+    expect(addMonths('2027-01-31', 1)).toBe('2027-02-28');
+    expect(addMonths('2028-01-31', 1)).toBe('2028-02-29');
+    expect(addMonths('2027-03-10', -3)).toBe('2026-12-10');
+    expect(addMonths('2028-02-29', 12)).toBe('2029-02-28');
   });
 
   it('compares and counts days', () => {
