@@ -171,7 +171,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       logger.info('shutting down');
       stopSweeper();
       stopGuestSweeper();
-      await stopConsentExpiry();
+      const consentExpiryStopped = stopConsentExpiry();
       httpServer.close();
       sync.closeAll();
       io.disconnectSockets(true);
@@ -183,6 +183,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       httpServer.closeAllConnections();
       await fanout.close();
       await links.close();
+      await consentExpiryStopped;
       await db.destroy();
       logger.info('stopped');
     })());
