@@ -53,7 +53,7 @@ export interface Config {
   sessionAbsoluteMs: number;
   /** WebSocket ping interval; a connection silent for two of them is closed. */
   heartbeatMs: number;
-  /** How often sessions with live sockets are re-checked. */
+  /** How often sessions with live sockets, guests' devices and consents' ends are re-checked. */
   sessionSweepMs: number;
   sqliteSynchronous: 'FULL' | 'NORMAL';
   /** Redis for fan-out between instances; `undefined` runs as a single instance. */

@@ -19,6 +19,8 @@ import { LiveConnections } from './realtime/live-connections.js';
 import { createCaseRealtime, createMeetingRealtime, createSocketServer, type PolkuIo } from './realtime/socket-server.js';
 import type { MeetingRealtime } from './realtime/meeting-realtime.js';
 import { startGuestSweeper } from './realtime/guest-sweeper.js';
+import { startConsentExpiry } from './realtime/consent-expiry.js';
+import { expireEndedConsents } from './services/consent-service.js';
 import { createServerDocs } from './sync/server-edits.js';
 import type { CaseRealtime } from './realtime/case-realtime.js';
 import { startSessionSweeper } from './realtime/session-sweeper.js';
@@ -142,6 +144,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const closeSocketIoLinks = linkSocketIo(io, config, logger);
   realtimeImpl = createCaseRealtime(io);
   meetingsImpl = createMeetingRealtime(io, close);
+  const stopConsentExpiry = startConsentExpiry(() => expireEndedConsents({ db, realtime, close }), logger, config.sessionSweepMs);
   httpServer.on('upgrade', (req, socket, head) => {
     const url = req.url ?? '';
     if (url.startsWith(YJS_PATH_PREFIX)) {
@@ -171,6 +174,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       logger.info('shutting down');
       stopSweeper();
       stopGuestSweeper();
+      const consentExpiryStopped = stopConsentExpiry();
       httpServer.close();
       sync.closeAll();
       io.disconnectSockets(true);
@@ -185,6 +189,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       httpServer.closeAllConnections();
       await fanout.close();
       await closeSocketIoLinks();
+      await consentExpiryStopped;
       await db.destroy();
       logger.info('stopped');
     })());

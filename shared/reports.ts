@@ -4,6 +4,7 @@
  * for exports.
  */
 import { z } from 'zod';
+import { daysBetween } from './finnish-time.js';
 import type { PathJson } from './views/path.js';
 import { OUTCOMES, REFERRAL_SOURCES } from './views/path.js';
 import type { WheelJson } from './views/wheel.js';
@@ -52,7 +53,6 @@ export function ageGroup(birthYear: number | null, atYear: number): AgeGroup {
 
 const zeros = <K extends string>(keys: readonly K[]) => Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
 const firstDated = (path: PathJson, kind: string) => path.stages.filter((s) => s.kind === kind && s.date !== '').sort((a, b) => (a.date < b.date ? -1 : 1))[0];
-const days = (a: string, b: string) => Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
 
 /**
  * A client is in service during the period when they were referred on or before its last day
@@ -87,7 +87,7 @@ export function computeReport(clients: readonly ClientFacts[], { from, to }: Rep
     const next = firstDated(c.path, 'next_path');
     if (next && next.outcome && next.date >= from && next.date <= to) {
       report.outcomes[next.outcome]!++;
-      if (referral) outcomeDays.push(days(referral.date, next.date));
+      if (referral) outcomeDays.push(daysBetween(referral.date, next.date));
     }
     if (!inService(c, from, to)) continue;
     report.clientsInService++;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { GENDERS } from './reports.js';
 import { roleSchema } from './roles.js';
+import { finnishYear } from './finnish-time.js';
 
 const email = z
   .string()
@@ -39,7 +40,8 @@ export const createCaseBodySchema = z.object({
     .number()
     .int()
     .min(1900, { message: 'a year like 1998' })
-    .max(new Date().getFullYear(), { message: 'a year like 1998' })
+    // Checked at each parse, not at load: a server running over New Year accepts the new year.
+    .refine((year) => year <= finnishYear(), { message: 'a year like 1998' })
     .nullable()
     .default(null)
 });

@@ -1,5 +1,6 @@
-/** Small helpers over the generated messages: role names and dates in the current locale. */
+/** Small helpers over the generated messages: role names and dates in the current locale, on a Finnish clock. */
 import type { Role } from '../../shared/roles';
+import { FINNISH_TIME_ZONE } from '../../shared/finnish-time';
 import { m } from '$lib/paraglide/messages.js';
 import { getLocale } from '$lib/paraglide/runtime.js';
 
@@ -19,11 +20,11 @@ export function roleName(role: string): string {
 }
 
 export function formatDate(iso: string): string {
-  return new Intl.DateTimeFormat(getLocale(), { dateStyle: 'medium' }).format(new Date(iso));
+  return new Intl.DateTimeFormat(getLocale(), { dateStyle: 'medium', timeZone: FINNISH_TIME_ZONE }).format(new Date(iso));
 }
 
 export function formatDateTime(iso: string): string {
-  return new Intl.DateTimeFormat(getLocale(), { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+  return new Intl.DateTimeFormat(getLocale(), { dateStyle: 'medium', timeStyle: 'short', timeZone: FINNISH_TIME_ZONE }).format(new Date(iso));
 }
 
 /** A day given as YYYY-MM-DD, in the current locale (without shifting it across time zones). */

@@ -10,6 +10,7 @@ import { seedDemo } from '../services/demo-service.js';
 import { verifyArchive } from '../services/archive-service.js';
 import { dueForRemoval, removeCase, setRetentionYears } from '../services/retention-service.js';
 import { organisationKindSchema } from '../../shared/access.js';
+import { finnishDate } from '../../shared/finnish-time.js';
 
 const USAGE = `Usage:
   npm run polku -- user add --email E --name N --role R --org O [--org-kind K]   (password from standard input)
@@ -119,7 +120,7 @@ async function retention(args: string[]): Promise<number> {
       return;
     }
     for (const d of due) {
-      process.stdout.write(`${d.caseId}  ${d.displayName} (${d.organisation}), closed ${d.closedAt.slice(0, 10)}, due since ${d.dueSince.slice(0, 10)}, ${d.archivedVersions} archived version(s)\n`);
+      process.stdout.write(`${d.caseId}  ${d.displayName} (${d.organisation}), closed ${finnishDate(d.closedAt)}, due since ${finnishDate(d.dueSince)}, ${d.archivedVersions} archived version(s)\n`);
     }
     if (!values.confirm) {
       process.stdout.write(`${due.length} case(s) due for removal. Nothing was removed; run again with --confirm to remove them.\n`);

@@ -89,12 +89,14 @@ export interface ConsentTable {
   method: 'signed' | 'oral_meeting' | 'electronic' | null;
   legal_basis: string | null;
   scope: string;
-  /** A date (YYYY-MM-DD); the consent is valid through that day. */
+  /** A Finnish date (YYYY-MM-DD); the consent is valid through that day, until the next Finnish midnight. */
   valid_until: string | null;
   recorded_by: string;
   recorded_at: string;
   withdrawn_by: string | null;
   withdrawn_at: string | null;
+  /** When its end was processed (connections closed, audited); null until then. */
+  expired_at: string | null;
 }
 
 /** One-time links: invitations to a new account and password resets. `id` is the token's hash. */

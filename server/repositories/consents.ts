@@ -1,10 +1,11 @@
-/** Consent queries. A consent is valid when not withdrawn and not past its last day. */
+/**
+ * Consent queries. A consent is valid when not withdrawn and not past its last day: `valid_until`
+ * is inclusive and compared with today's Finnish date, so access ends at the following Finnish
+ * midnight. Once its end has been processed (`expired_at`) it stays ended.
+ */
 import type { Consent, Db } from '../db/database.js';
 import { queries } from '../db/kysely.js';
-
-function today(): string {
-  return new Date().toISOString().slice(0, 10);
-}
+import { today } from '../db/time.js';
 
 /** Whether `organisationId` has a valid consent or legal basis on `caseId` now. */
 export async function hasValidConsent(db: Db, caseId: string, organisationId: string): Promise<boolean> {
@@ -14,13 +15,14 @@ export async function hasValidConsent(db: Db, caseId: string, organisationId: st
     .where('case_id', '=', caseId)
     .where('organisation_id', '=', organisationId)
     .where('withdrawn_at', 'is', null)
+    .where('expired_at', 'is', null)
     .where((eb) => eb.or([eb('valid_until', 'is', null), eb('valid_until', '>=', today())]))
     .executeTakeFirst();
   return row !== undefined;
 }
 
-export function isConsentValid(consent: Pick<Consent, 'withdrawn_at' | 'valid_until'>): boolean {
-  return consent.withdrawn_at === null && (consent.valid_until === null || consent.valid_until >= today());
+export function isConsentValid(consent: Pick<Consent, 'withdrawn_at' | 'valid_until' | 'expired_at'>): boolean {
+  return consent.withdrawn_at === null && consent.expired_at === null && (consent.valid_until === null || consent.valid_until >= today());
 }
 
 export function listConsents(db: Db, caseId: string) {
@@ -45,4 +47,34 @@ export async function insertConsent(db: Db, consent: Consent): Promise<void> {
 
 export async function markWithdrawn(db: Db, id: string, by: string, at: string): Promise<void> {
   await queries(db).updateTable('consents').set({ withdrawn_by: by, withdrawn_at: at }).where('id', '=', id).execute();
+}
+
+export type EndedConsent = Pick<Consent, 'id' | 'case_id' | 'organisation_id' | 'valid_until'>;
+
+/** Consents whose last day is before `day`, not withdrawn, whose end nobody has processed yet. */
+export function listEndedUnprocessed(db: Db, day: string): Promise<EndedConsent[]> {
+  return db
+    .selectFrom('consents')
+    .select(['id', 'case_id', 'organisation_id', 'valid_until'])
+    .where('valid_until', '<', day)
+    .where('expired_at', 'is', null)
+    .where('withdrawn_at', 'is', null)
+    .orderBy('valid_until')
+    .execute();
+}
+
+/**
+ * Marks a consent's end as processed, only if nobody has (a conditional UPDATE: of several
+ * instances racing, exactly one gets `true`).
+ */
+export async function claimExpiry(db: Db, id: string, day: string, at: string): Promise<boolean> {
+  const result = await db
+    .updateTable('consents')
+    .set({ expired_at: at })
+    .where('id', '=', id)
+    .where('expired_at', 'is', null)
+    .where('withdrawn_at', 'is', null)
+    .where('valid_until', '<', day)
+    .executeTakeFirst();
+  return result.numUpdatedRows === 1n;
 }

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/database.js';
 import { inTransaction } from '../repositories/transaction.js';
-import { now } from '../db/time.js';
+import { now, nowMs } from '../db/time.js';
 import { AppError } from '../errors.js';
 import { mayManageAccounts } from '../access/policy.js';
 import type { ClosePath } from '../realtime/close-path.js';
@@ -41,7 +41,7 @@ export async function listAccounts(db: Db, p: Principal): Promise<AccountView[]>
 
 async function createLink(db: Db, p: Principal, kind: 'invite' | 'reset', target: { accountId: string | null; email: string; name: string; role: Role }): Promise<string> {
   const token = randomBytes(32).toString('base64url');
-  const at = new Date();
+  const at = new Date(nowMs());
   await insertAccountLink(db, {
     id: sessionIdOf(token),
     kind,
@@ -103,7 +103,7 @@ export async function resetPassword(db: Db, p: Principal, accountId: string, met
 
 async function validLink(db: Db, token: string) {
   const link = await findAccountLink(db, sessionIdOf(token));
-  if (!link || link.used_at !== null || Date.parse(link.expires_at) <= Date.now()) {
+  if (!link || link.used_at !== null || Date.parse(link.expires_at) <= nowMs()) {
     throw new AppError(410, 'link_expired', 'this link has expired or has already been used');
   }
   return link;

@@ -9,13 +9,14 @@ import type { Db } from '../db/database.js';
 import { AppError } from '../errors.js';
 import { changeTable } from '../../shared/views/wheel.js';
 import { currentStage } from '../../shared/views/path.js';
+import { FINNISH_TIME_ZONE, finnishDate } from '../../shared/finnish-time.js';
 import type { Principal, RequestMeta } from '../domain/principal.js';
 import { audit } from './audit-service.js';
 import { requireCaseAccess } from './case-access.js';
 import type { ArchiveContent } from './archive-service.js';
 import { FONT_BOLD, FONT_REGULAR, fi as t } from './document-assets.js';
 
-const day = (iso: string) => (iso ? new Intl.DateTimeFormat('fi-FI', { dateStyle: 'long', timeZone: 'Europe/Helsinki' }).format(new Date(iso.length === 10 ? `${iso}T12:00:00Z` : iso)) : '–');
+const day = (iso: string) => (iso ? new Intl.DateTimeFormat('fi-FI', { dateStyle: 'long', timeZone: FINNISH_TIME_ZONE }).format(new Date(iso.length === 10 ? `${iso}T12:00:00Z` : iso)) : '–');
 
 export type Copy = 'official' | 'client';
 
@@ -84,7 +85,7 @@ export function renderPlanPdf(content: ArchiveContent, copy: Copy): Promise<Buff
   }
   if (content.views.path.stages.length > 0) {
     heading(copy === 'client' ? t('client_path_heading') : t('path_heading'));
-    const now = currentStage(content.views.path, content.archivedAt.slice(0, 10));
+    const now = currentStage(content.views.path, finnishDate(content.archivedAt));
     for (const stage of content.views.path.stages) line(`${t(`path_stage_${stage.kind}`)} ${stage.date ? day(stage.date) : ''}${now?.id === stage.id ? ` ← ${t('path_current')}` : ''}`);
   }
   if (copy === 'official' && content.views.network.length > 0) {

@@ -1,12 +1,13 @@
 /** The client's consents (and recorded legal bases) for sharing the case with other organisations. */
-import { now } from '../db/time.js';
+import { now, today } from '../db/time.js';
 import { AppError } from '../errors.js';
 import { inTransaction } from '../repositories/transaction.js';
 import { mayManageTeam } from '../access/policy.js';
 import { memberIdsOfOrganisation } from '../repositories/case-members.js';
-import { findConsent, hasValidConsent, insertConsent, isConsentValid, listConsents, markWithdrawn } from '../repositories/consents.js';
+import { claimExpiry, findConsent, hasValidConsent, insertConsent, isConsentValid, listConsents, listEndedUnprocessed, markWithdrawn } from '../repositories/consents.js';
 import { findOrganisation } from '../repositories/organisations.js';
 import type { ConsentView, RecordConsent } from '../../shared/access.js';
+import { compareDates } from '../../shared/finnish-time.js';
 import type { Principal, RequestMeta } from '../domain/principal.js';
 import { audit } from './audit-service.js';
 import { requireCaseAccess } from './case-access.js';
@@ -44,7 +45,7 @@ export async function recordConsent(deps: TeamDeps, p: Principal, caseId: string
   if (organisation.id === facts.caseRow.organisation_id) {
     throw new AppError(400, 'validation_failed', 'the owning organisation needs no consent', 'organisationId');
   }
-  if (body.validUntil && body.validUntil < new Date().toISOString().slice(0, 10)) {
+  if (body.validUntil && compareDates(body.validUntil, today()) < 0) {
     throw new AppError(400, 'validation_failed', 'validUntil: the date is in the past', 'validUntil');
   }
   const id = crypto.randomUUID();
@@ -61,7 +62,8 @@ export async function recordConsent(deps: TeamDeps, p: Principal, caseId: string
       recorded_by: p.accountId,
       recorded_at: now(),
       withdrawn_by: null,
-      withdrawn_at: null
+      withdrawn_at: null,
+      expired_at: null
     });
     await audit(trx, { action: 'consent_change', principal: p, caseId, details: { recorded: id, organisationId: organisation.id, basis: body.basis }, meta });
   });
@@ -89,4 +91,35 @@ export async function withdrawConsent(deps: TeamDeps, p: Principal, caseId: stri
  */
 export async function closeOrganisationConnections(deps: Pick<TeamDeps, 'db' | 'close'>, caseId: string, organisationId: string): Promise<void> {
   deps.close.closeCaseAccess(caseId, await memberIdsOfOrganisation(deps.db, caseId, organisationId));
+}
+
+/**
+ * Ends the consents whose last day has passed in Finnish time, as a withdrawal does: an audit row
+ * and, unless the organisation has another valid consent, its members' live connections closed
+ * (on every instance). Each consent is claimed by a conditional UPDATE, so however many instances
+ * sweep at once, one of them processes it, once. Returns how many this call processed.
+ */
+export async function expireEndedConsents(deps: TeamDeps): Promise<number> {
+  const day = today();
+  let processed = 0;
+  for (const consent of await listEndedUnprocessed(deps.db, day)) {
+    const claimed = await inTransaction(deps.db, async (trx) => {
+      if (!(await claimExpiry(trx, consent.id, day, now()))) return false;
+      await audit(trx, {
+        action: 'consent_change',
+        principal: null,
+        caseId: consent.case_id,
+        details: { expired: consent.id, organisationId: consent.organisation_id, validUntil: consent.valid_until },
+        meta: null
+      });
+      return true;
+    });
+    if (!claimed) continue;
+    processed++;
+    if (!(await hasValidConsent(deps.db, consent.case_id, consent.organisation_id))) {
+      await closeOrganisationConnections(deps, consent.case_id, consent.organisation_id);
+    }
+    deps.realtime.changed(consent.case_id);
+  }
+  return processed;
 }

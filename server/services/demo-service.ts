@@ -4,7 +4,8 @@ import * as Y from 'yjs';
 import { ESY_TEMPLATE, addNode, addRound, addStage, ensureViews, setScore, setWheelTemplate } from '../../shared/views/index.js';
 import type { Db } from '../db/database.js';
 import { inTransaction } from '../repositories/transaction.js';
-import { now } from '../db/time.js';
+import { now, nowMs, today } from '../db/time.js';
+import { addMonths, finnishYear } from '../../shared/finnish-time.js';
 import { AppError } from '../errors.js';
 import { countAccounts, insertAccount } from '../repositories/accounts.js';
 import { insertCase } from '../repositories/cases.js';
@@ -68,7 +69,7 @@ export async function seedDemo(db: Db): Promise<DemoResult> {
       const caseId = crypto.randomUUID();
       const responsible = account(i % 3 === 2 ? 'olli@kemi.example' : 'sanna@kemi.example');
       const at = now();
-      const year = new Date().getFullYear();
+      const year = finnishYear(nowMs());
       await insertCase(trx, {
         id: caseId,
         organisation_id: orgIds.get('social')!,
@@ -91,11 +92,12 @@ export async function seedDemo(db: Db): Promise<DemoResult> {
           method: i % 2 === 0 ? 'signed' : 'oral_meeting',
           legal_basis: null,
           scope: 'Aktiivisuussuunnitelma, verkostopalaverit ja niiden muistiinpanot',
-          valid_until: `${new Date().getFullYear() + 1}-12-31`,
+          valid_until: `${finnishYear(nowMs()) + 1}-12-31`,
           recorded_by: responsible,
           recorded_at: at,
           withdrawn_by: null,
-          withdrawn_at: null
+          withdrawn_at: null,
+          expired_at: null
         });
         await insertMember(trx, { case_id: caseId, account_id: account(email), case_role: 'member', access: 'edit', added_by: responsible, added_at: at });
       }
@@ -120,11 +122,8 @@ export async function seedDemo(db: Db): Promise<DemoResult> {
  * sources during the last year, some agreements, and for a few a next path with its outcome.
  */
 export function demoViews(doc: Y.Doc, i: number): void {
-  const year = new Date().getFullYear();
-  const date = (monthsAgo: number) => {
-    const d = new Date(Date.UTC(year, new Date().getUTCMonth() - monthsAgo, 10 + (i % 15)));
-    return d.toISOString().slice(0, 10);
-  };
+  const thisMonth = today().slice(0, 7);
+  const date = (monthsAgo: number) => addMonths(`${thisMonth}-${10 + (i % 15)}`, -monthsAgo);
   doc.transact(() => {
     ensureViews(doc);
     const sources = ['social_services', 'te_office', 'youth_guidance', 'te_office', 'health_care', 'self', 'social_services'] as const;
@@ -155,10 +154,10 @@ function demoPlan(i: number, displayName: string, responsible: string): PlanJson
     types: activation ? ['client_plan', 'activation_plan'] : ['client_plan'],
     clientWords: `Haluan, että minulla on jotain tekemistä joka päivä. – ${first}`,
     strengths: 'Kiinnostus käsillä tekemiseen, hyvä huumorintaju, läheinen suhde sisarukseen.',
-    nextReview: `${new Date().getFullYear() + 1}-02-15`,
-    followUpDate: activation ? `${new Date().getFullYear() + 1}-03-01` : '',
+    nextReview: `${finnishYear(nowMs()) + 1}-02-15`,
+    followUpDate: activation ? `${finnishYear(nowMs()) + 1}-03-01` : '',
     service: activation
-      ? { contractType: 'rehabilitative_work_activity', startDate: `${new Date().getFullYear() + 1}-01-07`, endDate: `${new Date().getFullYear() + 1}-06-30`, daysPerWeek: 3, hoursPerDay: 4, place: 'Valon puuverstas' }
+      ? { contractType: 'rehabilitative_work_activity', startDate: `${finnishYear(nowMs()) + 1}-01-07`, endDate: `${finnishYear(nowMs()) + 1}-06-30`, daysPerWeek: 3, hoursPerDay: 4, place: 'Valon puuverstas' }
       : { contractType: '', startDate: '', endDate: '', daysPerWeek: null, hoursPerDay: null, place: '' },
     activation: activation
       ? { educationHistory: 'Peruskoulu, keskeytynyt ammattikoulu.', earlierServices: 'Ohjaamo: hyvä kontakti.', earlierPlans: 'Edellinen suunnitelma jäi kesken.', goal: 'Päivärytmi ja ryhmässä toimiminen.', support: 'Valmentaja kulkee mukana alussa.' }
@@ -174,8 +173,8 @@ function demoPlan(i: number, displayName: string, responsible: string): PlanJson
         clientReason: '',
         professionalReason: '',
         actions: [
-          { id: crypto.randomUUID(), text: 'Herätyskello ja viikkokalenteri käyttöön', responsible: 'client', due: `${new Date().getFullYear() + 1}-01-15`, status: 'in_progress', doneDate: '' },
-          { id: crypto.randomUUID(), text: 'Viikoittainen tapaaminen valmentajan kanssa', responsible, due: `${new Date().getFullYear() + 1}-01-31`, status: 'planned', doneDate: '' }
+          { id: crypto.randomUUID(), text: 'Herätyskello ja viikkokalenteri käyttöön', responsible: 'client', due: `${finnishYear(nowMs()) + 1}-01-15`, status: 'in_progress', doneDate: '' },
+          { id: crypto.randomUUID(), text: 'Viikoittainen tapaaminen valmentajan kanssa', responsible, due: `${finnishYear(nowMs()) + 1}-01-31`, status: 'planned', doneDate: '' }
         ]
       },
       {
@@ -187,7 +186,7 @@ function demoPlan(i: number, displayName: string, responsible: string): PlanJson
         clientStance: i % 4 === 0 ? 'disagree' : 'agree',
         clientReason: i % 4 === 0 ? 'En ole vielä valmis, haluan ensin saada arjen kuntoon.' : '',
         professionalReason: i % 4 === 0 ? 'Lyhyt ja kevyt kokeilu tukee arjen rytmiä.' : '',
-        actions: [{ id: crypto.randomUUID(), text: 'Tutustumiskäynti', responsible, due: `${new Date().getFullYear() + 1}-03-01`, status: 'planned', doneDate: '' }]
+        actions: [{ id: crypto.randomUUID(), text: 'Tutustumiskäynti', responsible, due: `${finnishYear(nowMs()) + 1}-03-01`, status: 'planned', doneDate: '' }]
       }
     ]
   };

@@ -10,7 +10,8 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import type { Db } from '../db/database.js';
 import { inTransaction } from '../repositories/transaction.js';
-import { now } from '../db/time.js';
+import { now, nowMs } from '../db/time.js';
+import { finnishDate } from '../../shared/finnish-time.js';
 import { AppError } from '../errors.js';
 import {
   countJoinFailures,
@@ -87,14 +88,14 @@ export async function createJoinCode(deps: MeetingDeps, p: Principal, meetingId:
   if (!mayChair(p, loaded)) throw new AppError(403, 'forbidden', 'only the chair may invite the client');
   if (loaded.meeting.status === 'ended') throw new AppError(409, 'conflict', 'the meeting has ended');
   const code = newCode();
-  const expiresAt = new Date(Date.now() + validMinutes * 60_000).toISOString();
+  const expiresAt = new Date(nowMs() + validMinutes * 60_000).toISOString();
   await insertJoinCode(deps.db, { id: codeIdOf(code), meeting_id: meetingId, created_by: p.accountId, created_at: now(), expires_at: expiresAt, revoked_at: null });
   await audit(deps.db, { action: 'guest_change', principal: p, caseId: loaded.meeting.case_id, details: { meeting: meetingId, codeCreated: expiresAt }, meta });
   return { code, path: `/join/${code}`, expiresAt };
 }
 
 async function throttle(db: Db, ip: string): Promise<void> {
-  const since = new Date(Date.now() - JOIN_LIMITS.windowMs).toISOString();
+  const since = new Date(nowMs() - JOIN_LIMITS.windowMs).toISOString();
   const failures = await countJoinFailures(db, ip, since);
   if (failures.fromIp >= JOIN_LIMITS.perAddress || failures.total >= JOIN_LIMITS.total) {
     throw new AppError(429, 'too_many_requests', 'too many wrong codes; wait a few minutes and try again');
@@ -103,7 +104,7 @@ async function throttle(db: Db, ip: string): Promise<void> {
 
 async function fail(db: Db, ip: string): Promise<never> {
   await recordJoinFailure(db, ip, now());
-  await pruneJoinFailures(db, new Date(Date.now() - JOIN_LIMITS.windowMs).toISOString());
+  await pruneJoinFailures(db, new Date(nowMs() - JOIN_LIMITS.windowMs).toISOString());
   throw new AppError(404, 'not_found', 'no meeting has this code; check it and try again');
 }
 
@@ -193,7 +194,7 @@ export async function decideGuest(
   const at = now();
   if (decision === 'admit') {
     if (loaded.meeting.status !== 'live') throw new AppError(409, 'conflict', 'start the meeting before letting the client in');
-    const until = new Date(Date.now() + ADMITTED_FOR_MS).toISOString();
+    const until = new Date(nowMs() + ADMITTED_FOR_MS).toISOString();
     if (!(await transitionGuest(db, guestId, ['waiting'], 'admitted', p.accountId, at, until))) throw new AppError(409, 'conflict', 'this device is no longer waiting');
     await noteAttendance(db, loaded.meeting, { id: CLIENT_PRESENCE.id, name: '', role: 'client', organisation: '' });
   } else {
@@ -225,7 +226,7 @@ function requireAdmitted(guest: Guest | null): Guest {
 const ACCESS_ACTIONS = ['case_view', 'edit_session_opened', 'view_session_opened', 'print', 'export'] as const;
 
 /** Who helps the client, the next meeting, and which organisations and roles opened the plan and when. */
-export async function guestContext(db: Db, current: Guest | null, timeZone = 'Europe/Helsinki'): Promise<GuestContext> {
+export async function guestContext(db: Db, current: Guest | null): Promise<GuestContext> {
   const guest = requireAdmitted(current);
   const meeting = await findMeeting(db, guest.meetingId);
   if (!meeting) throw new AppError(404, 'not_found', 'no such meeting');
@@ -248,10 +249,9 @@ export async function guestContext(db: Db, current: Guest | null, timeZone = 'Eu
     .orderBy('audit_log.at', 'desc')
     .limit(2000)
     .execute();
-  const dayOf = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
   const grouped = new Map<string, AccessLogEntry>();
   for (const row of rows) {
-    const day = dayOf.format(new Date(row.at));
+    const day = finnishDate(row.at);
     const key = `${day}\u0000${row.organisation}\u0000${row.role}`;
     const entry = grouped.get(key);
     if (entry) entry.times++;

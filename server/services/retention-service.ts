@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { strToU8, zipSync } from 'fflate';
 import type { Db } from '../db/database.js';
 import { inTransaction } from '../repositories/transaction.js';
-import { now } from '../db/time.js';
+import { now, nowMs } from '../db/time.js';
 import { AppError } from '../errors.js';
 import { mayManageTeam } from '../access/policy.js';
 import type { CaseRealtime } from '../realtime/case-realtime.js';
@@ -53,7 +53,7 @@ export interface DueCase {
 }
 
 /** Closed cases whose organisation's retention period has passed by `at`. */
-export async function dueForRemoval(db: Db, at: Date = new Date()): Promise<DueCase[]> {
+export async function dueForRemoval(db: Db, at: Date = new Date(nowMs())): Promise<DueCase[]> {
   const rows = await closedCases(db);
   const due: DueCase[] = [];
   for (const row of rows) {

@@ -20,6 +20,7 @@
  */
 import { generateKeyBetween } from 'fractional-indexing';
 import * as Y from 'yjs';
+import { finnishToday } from '../finnish-time.js';
 import type { ActionStatus, ContractType, GoalStatus, LifeArea, PlanType, Stance } from './vocabulary.js';
 
 export const ACTIVATION_FIELDS = ['educationHistory', 'earlierServices', 'earlierPlans', 'goal', 'support'] as const;
@@ -168,7 +169,7 @@ export function removeAction(doc: Y.Doc, goalId: string, actionId: string): void
 }
 
 /** Sets an action's status, keeping `doneDate` consistent with it. */
-export function setActionStatus(doc: Y.Doc, action: YMap, status: ActionStatus, today = new Date().toISOString().slice(0, 10)): void {
+export function setActionStatus(doc: Y.Doc, action: YMap, status: ActionStatus, today = finnishToday()): void {
   doc.transact(() => {
     action.set('status', status);
     action.set('doneDate', status === 'done' ? today : '');
