@@ -11,7 +11,7 @@ import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import { WebSocket } from 'ws';
 import type { DocAccess } from '../../shared/roles.js';
-import { MESSAGE_AWARENESS, MESSAGE_QUERY_AWARENESS, MESSAGE_SYNC } from '../../shared/sync-protocol.js';
+import { MESSAGE_AWARENESS, MESSAGE_QUERY_AWARENESS, MESSAGE_SYNC, encodeSaved } from '../../shared/sync-protocol.js';
 import type { Logger } from '../logger.js';
 import { guardAwareness } from './awareness-guard.js';
 import { assertApplicable } from './update-guard.js';
@@ -90,6 +90,7 @@ export class SyncConnection implements RoomPeer {
   start(): void {
     this.room.add(this);
     for (const message of this.room.greeting()) this.send(message);
+    if (this.wantsSaved) this.send(encodeSaved(this.room.storedStateVector));
   }
 
   receive(data: Uint8Array): void {

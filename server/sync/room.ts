@@ -60,6 +60,12 @@ export class Room {
   /** Log rows stored since the last compaction (as far as this instance knows). */
   logLength = 0;
   /**
+   * The state vector of what is stored: as loaded, then as of this instance's last commit. A
+   * newcomer who asked for "saved" messages is told it at once, so content it restored from its
+   * own offline copy counts as saved only where the server already holds it.
+   */
+  storedStateVector: Uint8Array = Y.encodeStateVector(new Y.Doc());
+  /**
    * The whole document as one encoded update at some moment, and the updates applied since:
    * together they are the document, so a newcomer gets them without a fresh encoding. Encoded
    * again only once the updates since outgrow a quarter of it.
@@ -93,6 +99,7 @@ export class Room {
       throw error;
     }
     room.logLength = stored.logLength;
+    room.storedStateVector = Y.encodeStateVector(room.doc);
     room.wholeDocument();
     return room;
   }
@@ -110,6 +117,7 @@ export class Room {
 
   /** Tells peers whose updates were just stored that they are safe, with the stored state vector. */
   notifySaved(peers: Iterable<RoomPeer>, stateVector: Uint8Array): void {
+    this.storedStateVector = stateVector;
     const message = encodeSaved(stateVector);
     for (const peer of peers) if (peer.wantsSaved && this.peers.has(peer)) peer.send(message);
   }

@@ -160,9 +160,21 @@ describe('the plan editor', () => {
     await b.page.close();
     await b.context.setOffline(false);
 
+    // Opened again while the document server cannot be reached: the edits restored from the
+    // device, made under the closed tab's client id, are not "saved" until the server has them.
+    let blocked = true;
+    await b.context.routeWebSocket(/\/yjs\//, (ws) => {
+      if (blocked) void ws.close();
+      else ws.connectToServer();
+    });
     const again = await b.context.newPage();
-    await openPlan(again, casePath);
-    await expect.poll(() => a.page.getByTestId('plan-notes').inputValue(), { timeout: 10_000 }).toContain('Kirjoitettu ilman verkkoa.');
+    await again.goto(casePath);
+    await expect.poll(() => again.getByTestId('plan-notes').inputValue(), { timeout: 10_000 }).toContain('Kirjoitettu ilman verkkoa.');
+    const saveState = again.locator('article.plan [data-testid="save-state"]');
+    await expect.poll(() => saveState.getAttribute('data-state'), { timeout: 2_000 }).toBe('unsaved');
+    blocked = false;
+    await expect.poll(() => a.page.getByTestId('plan-notes').inputValue(), { timeout: 15_000 }).toContain('Kirjoitettu ilman verkkoa.');
+    await expect.poll(() => saveState.getAttribute('data-state'), { timeout: 10_000 }).toBe('saved');
   });
 
   it('shows who changed the plan, the plan as it was, and a printable version', async () => {

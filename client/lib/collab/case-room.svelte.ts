@@ -24,10 +24,6 @@ export interface PresentUser extends PresenceUser {
   self: boolean;
 }
 
-function ownClock(stateVector: Map<number, number>, clientId: number): number {
-  return stateVector.get(clientId) ?? 0;
-}
-
 export class CaseRoom {
   readonly doc = new Y.Doc();
   readonly provider: WebsocketProvider;
@@ -41,7 +37,14 @@ export class CaseRoom {
   synced = $state(false);
   saveState = $state<SaveState>('saved');
   people = $state<PresentUser[]>([]);
-  private savedClock = 0;
+  /** What the server says it has stored: each client id's clock ("saved" messages). */
+  private readonly stored = new Map<number, number>();
+  /**
+   * What this device holds that the server has not confirmed yet: each client id's clock, from
+   * edits made here and from the offline copy restored into the page (which may hold edits made
+   * under an earlier client id, in a tab closed while offline).
+   */
+  private readonly held = new Map<number, number>();
 
   constructor(
     readonly roomName: string,
@@ -59,8 +62,7 @@ export class CaseRoom {
     this.user = { id: me.id, name: me.name, role: me.role, organisation: me.organisation.name, color: colorFor(me.id) };
     this.provider.awareness.setLocalState({ user: this.user, focus: null });
     this.provider.messageHandlers[MESSAGE_SAVED] = (_encoder, decoder: decoding.Decoder) => {
-      const stored = Y.decodeStateVector(readSaved(decoder));
-      this.savedClock = Math.max(this.savedClock, ownClock(stored, this.doc.clientID));
+      for (const [client, clock] of Y.decodeStateVector(readSaved(decoder))) this.stored.set(client, Math.max(clock, this.stored.get(client) ?? 0));
       this.updateSaveState();
     };
     this.provider.on('connection-close', (event) => {
@@ -81,8 +83,11 @@ export class CaseRoom {
       // For the render benchmark (and real-user timing): when the document's data arrived.
       performance.mark(`polku:synced:${roomName}`);
     });
-    this.doc.on('update', (_update: Uint8Array, origin: unknown) => {
-      if (origin !== this.provider) this.updateSaveState();
+    this.doc.on('update', (update: Uint8Array, origin: unknown) => {
+      // Everything that did not come from the server is this device's to deliver.
+      if (origin === this.provider) return;
+      for (const [client, clock] of Y.decodeStateVector(Y.encodeStateVectorFromUpdate(update))) this.held.set(client, Math.max(clock, this.held.get(client) ?? 0));
+      this.updateSaveState();
     });
     this.provider.awareness.on('change', this.updatePeople);
     window.addEventListener('offline', this.onNetworkChange);
@@ -130,9 +135,10 @@ export class CaseRoom {
     this.updateSaveState();
   };
 
+  /** "All changes saved" only once the server has stored everything this device holds. */
   private updateSaveState(): void {
-    const local = ownClock(Y.decodeStateVector(Y.encodeStateVector(this.doc)), this.doc.clientID);
-    if (local <= this.savedClock) this.saveState = 'saved';
+    for (const [client, clock] of this.held) if ((this.stored.get(client) ?? 0) >= clock) this.held.delete(client);
+    if (this.held.size === 0) this.saveState = 'saved';
     else this.saveState = this.status === 'connected' ? 'saving' : 'unsaved';
   }
 
