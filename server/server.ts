@@ -26,7 +26,7 @@ import type { CaseRealtime } from './realtime/case-realtime.js';
 import { startSessionSweeper } from './realtime/session-sweeper.js';
 import { createDocumentStore, type DocumentStore } from './repositories/documents.js';
 import { localFanout, type Fanout } from './sync/fanout.js';
-import { createRedisFanout } from './sync/redis-fanout.js';
+import { createRedisFanout, type RedisFanout } from './sync/redis-fanout.js';
 import { linkSocketIo } from './realtime/instances.js';
 import { createYjsEndpoint, type YjsContext } from './realtime/yjs-endpoint.js';
 import { requestLogging } from './http/request-logging.js';
@@ -74,16 +74,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let sync: SyncServer<YjsContext> | null = null;
   let registry: RoomRegistry | null = null;
   let fanout: Fanout = localFanout;
+  let redisFanout: RedisFanout | null = null;
   const metrics = createMetrics({
     connections: () => sync?.connectionCount ?? 0,
     rooms: () => registry?.loadedCount ?? 0,
     backlog: () => writer.backlog,
-    fanoutConnected: () => fanout.connected()
+    fanoutConnected: () => fanout.connected(),
+    remembered: () => redisFanout?.remembered() ?? null
   });
   fanout =
     options.fanout ??
     (config.redisUrl
-      ? createRedisFanout({
+      ? (redisFanout = createRedisFanout({
           url: config.redisUrl,
           prefix: config.redisPrefix,
           store,
@@ -92,7 +94,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           resyncMs: config.fanoutResyncMs,
           onMessage: (direction) => metrics.fanoutMessages.inc({ direction }),
           onAdopted: (updates) => metrics.adoptedUpdates.inc(updates)
-        })
+        }))
       : localFanout);
   const writer = new UpdateWriter(store, {
     windowMs: config.commitWindowMs,

@@ -25,6 +25,8 @@ export interface MetricGauges {
   backlog: () => number;
   /** 1 connected, 0 not, `null` without Redis. */
   fanoutConnected: () => boolean | null;
+  /** Other instances' unstored updates kept here (`null` without Redis). */
+  remembered: () => { updates: number; bytes: number; dropped: number } | null;
 }
 
 export function createMetrics(gauges: MetricGauges): Metrics {
@@ -59,6 +61,27 @@ export function createMetrics(gauges: MetricGauges): Metrics {
     collect() {
       const connected = gauges.fanoutConnected();
       if (connected !== null) this.set(connected ? 1 : 0);
+    }
+  });
+  new Gauge({
+    name: 'polku_fanout_remembered',
+    help: "Other instances' updates kept here until they say they stored them (updates and bytes; bounded)",
+    labelNames: ['unit'] as const,
+    registers: [registry],
+    collect() {
+      const remembered = gauges.remembered();
+      if (!remembered) return;
+      this.set({ unit: 'updates' }, remembered.updates);
+      this.set({ unit: 'bytes' }, remembered.bytes);
+    }
+  });
+  new Gauge({
+    name: 'polku_fanout_remembered_dropped_total',
+    help: "Other instances' updates forgotten because the bound was reached (their rooms are stored whole if their instance dies)",
+    registers: [registry],
+    collect() {
+      const remembered = gauges.remembered();
+      if (remembered) this.set(remembered.dropped);
     }
   });
   const adoptedUpdates = new Counter({

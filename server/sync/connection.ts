@@ -130,7 +130,8 @@ export class SyncConnection implements RoomPeer {
   }
 
   /** Closes the connection for breaking the rules; nothing more it sent is handled. */
-  private refuse(code: number, reason: string): void {
+  refuse(code: number, reason: string): void {
+    if (this.refused) return;
     this.refused = true;
     this.close(code, reason);
   }

@@ -26,6 +26,8 @@ export interface RoomSubscription {
   message(message: FanoutMessage): void;
   /** The link to the others was (re)established: exchange state vectors to catch up. */
   resync(): void;
+  /** This instance's whole copy of the room, as one update. */
+  state(): Uint8Array;
 }
 
 /**

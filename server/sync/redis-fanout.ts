@@ -17,9 +17,9 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
-import { groupBy } from '../../shared/group-by.js';
 import type { Logger } from '../logger.js';
 import type { DocumentStore } from './store.js';
+import { RememberedUpdates, type RememberedLimits } from './remembered.js';
 import type { ControlMessage, Fanout, FanoutKind, FanoutMessage, RoomSubscription } from './fanout.js';
 
 const KINDS: FanoutKind[] = ['update', 'awareness', 'sync'];
@@ -42,25 +42,14 @@ export interface RedisFanoutOptions {
   onMessage?: (direction: 'in' | 'out' | 'dropped') => void;
   /** Counts updates stored on behalf of a dead instance. */
   onAdopted?: (updates: number) => void;
+  /** Bounds of the other instances' unstored updates kept here (default 100,000 and 128 MiB). */
+  remembered?: RememberedLimits;
 }
 
 export interface RedisFanout extends Fanout {
   readonly instanceId: string;
-}
-
-interface Published {
-  ticket: number;
-  room: string;
-  update: Uint8Array;
-  accountId: string | null;
-}
-
-interface OtherInstance {
-  lastHeard: number;
-  stored: number;
-  /** Its published updates not yet marked stored. */
-  unstored: Published[];
-  adopting: boolean;
+  /** Other instances' unstored updates kept here, and how many were forgotten for the bound. */
+  remembered(): { updates: number; bytes: number; dropped: number };
 }
 
 type ClusterMessage =
@@ -139,7 +128,9 @@ export function createRedisFanout(options: RedisFanoutOptions): RedisFanout {
   const pub = createRedisClient(options.url, logger, 'fanout-publish', false);
   const sub = createRedisClient(options.url, logger, 'fanout-subscribe', true);
   const rooms = new Map<string, Set<RoomSubscription>>();
-  const others = new Map<string, OtherInstance>();
+  const remembered = new RememberedUpdates(options.remembered ?? { maxUpdates: 100_000, maxBytes: 128 * 1024 * 1024 });
+  /** Each instance listens on a channel of its own: while it has a listener there, it is alive. */
+  const instanceChannel = (id: string): string => `${options.prefix ?? 'polku'}:instance:${id}`;
   const controlHandlers: Array<(message: ControlMessage) => void> = [];
   let storedTicket = 0;
   /** Since when the subscription link is up (`null` while it is down). */
@@ -179,26 +170,14 @@ export function createRedisFanout(options: RedisFanoutOptions): RedisFanout {
   sub.on('ready', () => {
     listeningSince = Date.now();
     // Nobody could be heard while the link was down: start counting afresh.
-    for (const other of others.values()) other.lastHeard = listeningSince;
+    remembered.restartClocks(listeningSince);
     if (everReady) resyncAll();
     everReady = true;
   });
   sub.on('close', () => {
     listeningSince = null;
   });
-  void sub.subscribe(CLUSTER_CHANNEL).catch((error: unknown) => logger.warn({ err: error }, 'redis subscribe failed'));
-
-  const otherInstance = (id: string): OtherInstance => {
-    let other = others.get(id);
-    if (!other) others.set(id, (other = { lastHeard: Date.now(), stored: 0, unstored: [], adopting: false }));
-    return other;
-  };
-  const markStored = (other: OtherInstance, ticket: number): void => {
-    other.stored = Math.max(other.stored, ticket);
-    if (other.unstored.length > 0 && other.unstored[0]!.ticket <= other.stored) {
-      other.unstored = other.unstored.filter((u) => u.ticket > other.stored);
-    }
-  };
+  void sub.subscribe(CLUSTER_CHANNEL, instanceChannel(instanceId)).catch((error: unknown) => logger.warn({ err: error }, 'redis subscribe failed'));
 
   sub.on('messageBuffer', (channelBuffer: Buffer, data: Buffer) => {
     const channel = channelBuffer.toString();
@@ -209,11 +188,9 @@ export function createRedisFanout(options: RedisFanoutOptions): RedisFanout {
       const { from, message } = decodeDocMessage(room, data);
       if (from === instanceId) return;
       count('in');
-      const other = otherInstance(from);
-      other.lastHeard = Date.now();
-      if (message.kind === 'update' && message.ticket && message.ticket > other.stored) {
-        other.unstored.push({ ticket: message.ticket, room, update: message.payload, accountId: message.accountId ?? null });
-      }
+      if (message.kind === 'update' && message.ticket) {
+        remembered.remember(from, { ticket: message.ticket, room, update: message.payload, accountId: message.accountId ?? null });
+      } else remembered.heard(from);
       for (const s of rooms.get(room) ?? []) s.message(message);
     } catch (error) {
       logger.warn({ err: error, channel }, 'ignoring a malformed fan-out message');
@@ -226,35 +203,35 @@ export function createRedisFanout(options: RedisFanoutOptions): RedisFanout {
       for (const handler of controlHandlers) handler(message.m);
       return;
     }
-    const other = otherInstance(message.i);
-    other.lastHeard = Date.now();
-    markStored(other, message.s);
-    if (message.t === 'bye' && other.unstored.length === 0) others.delete(message.i);
+    if (message.t === 'bye') remembered.left(message.i, message.s);
+    else remembered.markStored(message.i, message.s);
   };
 
-  /** Stores what the database lacks of a dead instance's unstored updates. */
-  const adopt = async (id: string, other: OtherInstance): Promise<void> => {
-    other.adopting = true;
-    const batch = other.unstored;
+  /** This instance's whole copy of `room`, if it holds the room. */
+  const wholeRoom = (room: string): Uint8Array | null => {
+    for (const subscription of rooms.get(room) ?? []) return subscription.state();
+    return null;
+  };
+
+  /**
+   * Stores what the database lacks of a silent instance's unstored updates — unless it still
+   * listens on its own channel: then it is only paused (a long garbage collection, a big PDF)
+   * and will store them itself; adopting them too would store the same updates twice.
+   */
+  const adoptIfGone = async (id: string): Promise<void> => {
     try {
-      // All of a document's updates together, in the order they were made: one may build on
-      // another person's (Yjs would leave it pending if applied alone). The author is kept when
-      // there is only one.
-      let stored = 0;
-      for (const [room, list] of groupBy(batch, (u) => u.room)) {
-        const authors = new Set(list.map((u) => u.accountId));
-        const author = authors.size === 1 ? list[0]!.accountId : null;
-        if (await store.adopt(room, list.map((u) => u.update), author)) stored += list.length;
+      const [, listeners] = (await pub.call('PUBSUB', 'NUMSUB', instanceChannel(id))) as [string, number];
+      if (Number(listeners) > 0) {
+        remembered.heard(id);
+        logger.warn({ instance: id }, 'an instance is silent but still connected to Redis; waiting for it');
+        return;
       }
-      const done = new Set(batch);
-      other.unstored = other.unstored.filter((u) => !done.has(u));
+      const { stored, lost } = await remembered.adopt(id, store, wholeRoom);
       if (stored > 0) options.onAdopted?.(stored);
-      logger.warn({ instance: id, updates: batch.length, missing: stored }, 'an instance stopped answering; stored what it had not');
-      if (other.unstored.length === 0) others.delete(id);
+      logger.warn({ instance: id, missing: stored }, 'an instance stopped answering; stored what it had not');
+      if (lost.length > 0) logger.error({ instance: id, rooms: lost }, 'some of a stopped instance\'s updates were forgotten for the bound and their rooms are not loaded here; they are stored when a client holding them reconnects');
     } catch (error) {
       logger.error({ err: error, instance: id }, 'storing a stopped instance\'s updates failed; will retry');
-    } finally {
-      other.adopting = false;
     }
   };
 
@@ -263,11 +240,7 @@ export function createRedisFanout(options: RedisFanoutOptions): RedisFanout {
     const now = Date.now();
     // Judge others only after listening long enough to have heard them.
     if (listeningSince === null || now - listeningSince < deadAfterMs) return;
-    for (const [id, other] of others) {
-      if (now - other.lastHeard < deadAfterMs || other.adopting) continue;
-      if (other.unstored.length > 0) void adopt(id, other);
-      else others.delete(id);
-    }
+    for (const id of remembered.silent(deadAfterMs)) void adoptIfGone(id);
   }, heartbeatMs);
   heartbeat.unref();
   const periodicResync = setInterval(resyncAll, resyncMs);
@@ -275,6 +248,7 @@ export function createRedisFanout(options: RedisFanoutOptions): RedisFanout {
 
   return {
     instanceId,
+    remembered: () => ({ updates: remembered.updates, bytes: remembered.bytes, dropped: remembered.dropped }),
     publish(message) {
       send(DOC_PREFIX + message.room, encodeDocMessage(instanceId, message));
     },

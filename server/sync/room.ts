@@ -85,7 +85,7 @@ export class Room {
     this.awareness.setLocalState(null);
     this.doc.on('update', this.onUpdate);
     this.awareness.on('update', this.onAwareness);
-    this.unsubscribe = fanout.subscribe(name, { message: this.onRemote, resync: () => this.resync(false) });
+    this.unsubscribe = fanout.subscribe(name, { message: this.onRemote, resync: () => this.resync(false), state: () => Y.encodeStateAsUpdate(this.doc) });
   }
 
   /** Loads a room from storage; throws (and stores nothing) when the load fails. */

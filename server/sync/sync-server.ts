@@ -142,10 +142,13 @@ export class SyncServer<Context> {
       // connection start waits here, so nothing is answered to a connection that may yet be refused.
       let early: Uint8Array[] | null = [];
       ws.on('message', (data: RawData) => {
+        // A peer whose messages still arrive is alive, even while its pong waits behind them
+        // (messages are handled one per turn; a refused flood can take a while to read out).
+        this.alive.add(ws);
         const message = toUint8Array(data);
         if (!early) return connection.receive(message);
         if (early.length < MAX_EARLY_MESSAGES) early.push(message);
-        else connection.close(CLOSE.flooding, 'too many messages before the start');
+        else connection.refuse(CLOSE.flooding, 'too many messages before the start');
       });
       ws.on('error', (error) => logger.debug({ err: error, connection: connection.id }, 'websocket error'));
       ws.on('close', () => {

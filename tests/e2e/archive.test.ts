@@ -110,7 +110,8 @@ describe('finalising plans and the archive', () => {
     await diff.getByText(fi('archive_action_added', { text: 'Tutustumiskäynti', goal: 'Työkokeilu' })).waitFor();
     await expectNoAxeViolations(coordinator, 'an archived version compared with another');
     await screenshot(coordinator, 'archived-plan');
-  });
+    // Two finalisations, a closed case, the archive and four accessibility scans: a long story.
+  }, 150_000);
 
   it('the coordinator reads the follow-up report and can export it', async () => {
     const coordinator = await personAt(kaija);

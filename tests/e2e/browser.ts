@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import type { RunningApp } from './app.js';
 import { REPO_ROOT, SCREENSHOT_DIR } from './paths.js';
 
@@ -98,7 +99,8 @@ export async function openPlan(page: Page, casePath: string): Promise<void> {
   if (new URL(page.url()).pathname !== casePath) await page.goto(casePath);
   await page.locator('article.plan [data-testid="connection-status"][data-status="connected"]').waitFor();
   await page.getByTestId('plan-notes').waitFor();
-  await page.getByText(fi('case_loading_doc')).waitFor({ state: 'hidden' });
+  // Every panel (the plan, the wheel, …) says it is loading until the document arrived.
+  await expect.poll(() => page.getByText(fi('case_loading_doc')).count(), { timeout: 10_000 }).toBe(0);
 }
 
 /** On an open case page, the responsible person adds `name` to the team with the team form. */
