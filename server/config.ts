@@ -21,7 +21,7 @@ const envSchema = z.object({
   POLKU_SESSION_IDLE_MINUTES: intFrom(60),
   POLKU_SESSION_ABSOLUTE_HOURS: intFrom(12),
   POLKU_SESSION_SWEEP_MS: intFrom(60_000),
-  POLKU_HEARTBEAT_MS: intFrom(5_000),
+  POLKU_HEARTBEAT_MS: intFrom(2_000),
   POLKU_SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
   POLKU_CLIENT_DIR: z.string().default('build'),
   REDIS_URL: z.string().optional(),

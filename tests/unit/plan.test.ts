@@ -185,7 +185,7 @@ describe('concurrent editing (property-style, seeded)', () => {
       const expectedActions = [...createdActions].filter(([id, goalId]) => !removedActions.has(id) && !removedGoals.has(goalId)).map(([id]) => id);
       expect(new Set(actionIds)).toEqual(new Set(expectedActions));
     }
-  });
+  }, 60_000);
 });
 
 describe('undo', () => {
