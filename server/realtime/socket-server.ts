@@ -64,10 +64,10 @@ export function createSocketServer(httpServer: HttpServer, deps: SocketServerDep
     // Leave other WebSocket upgrades (Yjs, Vite) alone.
     destroyUpgrade: false,
     maxHttpBufferSize: 64 * 1024,
-    // A device that went offline leaves the meeting's presence within two heartbeats, as on the
-    // document socket (engine.io's defaults would take 45 s).
+    // A device that went offline leaves the meeting's presence within three heartbeats (its pong is
+    // answered in JavaScript, so a busy page gets two); engine.io's defaults would take 45 s.
     pingInterval: config.heartbeatMs,
-    pingTimeout: config.heartbeatMs,
+    pingTimeout: 2 * config.heartbeatMs,
     allowRequest: (req, callback) => {
       // engine.io answers every refused WebSocket upgrade with 400; answer with the real status first.
       const refuse = (status: number, message: string) => {
