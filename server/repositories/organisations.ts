@@ -22,3 +22,8 @@ export function listOrganisations(db: Db) {
 export async function setRetentionYears(db: Db, id: string, years: number): Promise<void> {
   await queries(db).updateTable('organisations').set({ retention_years: years }).where('id', '=', id).execute();
 }
+
+/** An organisation's name (it must exist). */
+export function organisationName(db: Db, id: string): Promise<{ name: string }> {
+  return queries(db).selectFrom('organisations').select('name').where('id', '=', id).executeTakeFirstOrThrow();
+}

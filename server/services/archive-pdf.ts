@@ -7,6 +7,7 @@
 import PDFDocument from 'pdfkit';
 import type { Db } from '../db/database.js';
 import { AppError } from '../errors.js';
+import { findArchivedPlanContent } from '../repositories/archive.js';
 import { changeTable } from '../../shared/views/wheel.js';
 import { currentStage } from '../../shared/views/path.js';
 import { FINNISH_TIME_ZONE, finnishDate } from '../../shared/finnish-time.js';
@@ -110,7 +111,7 @@ export function renderPlanPdf(content: ArchiveContent, copy: Copy): Promise<Buff
 
 /** The PDF of an archived version for a reader with access to the case; the download is audited. */
 export async function archivedPdf(db: Db, p: Principal, id: string, copy: Copy, meta: RequestMeta): Promise<{ bytes: Uint8Array<ArrayBuffer>; filename: string }> {
-  const row = await db.selectFrom('archived_plans').select(['case_id', 'content', 'version']).where('id', '=', id).executeTakeFirst();
+  const row = await findArchivedPlanContent(db, id);
   if (!row) throw new AppError(404, 'not_found', 'no such archived plan');
   await requireCaseAccess(db, p, row.case_id, meta);
   const bytes = await renderPlanPdf(JSON.parse(row.content) as ArchiveContent, copy);

@@ -12,6 +12,18 @@ import { now } from '../db/time.js';
 import { AppError } from '../errors.js';
 import { listMembers } from '../repositories/case-members.js';
 import { findMeeting, listAttendance } from '../repositories/meetings.js';
+import { findArchivedPlan, insertArchivedPlan, latestArchivedVersion, listAllArchivedPlans, listArchivedOfCase, searchArchivedPlans } from '../repositories/archive.js';
+import { organisationName } from '../repositories/organisations.js';
+import {
+  claimProposalForArchive,
+  findOpenProposal,
+  findProposal,
+  insertProposal,
+  insertSignature,
+  listSignatures,
+  setAgreedInMeeting,
+  withdrawOpenProposals
+} from '../repositories/plan-proposals.js';
 import type { CaseRealtime } from '../realtime/case-realtime.js';
 import type { ServerDocs } from '../sync/server-edits.js';
 import { internalNotes } from '../../shared/case-doc.js';
@@ -86,16 +98,12 @@ const signer = (p: Principal, step: Signature['step'], at: string): Signature =>
 });
 
 async function signaturesOf(db: Db, proposalId: string): Promise<Signature[]> {
-  const rows = await db.selectFrom('plan_signatures').selectAll().where('proposal_id', '=', proposalId).orderBy('at').execute();
+  const rows = await listSignatures(db, proposalId);
   return rows.map((r) => ({ accountId: r.account_id, step: r.step, name: r.name, role: r.role, organisation: r.organisation, at: r.at }));
 }
 
 async function sign(db: Db, proposalId: string, s: Signature): Promise<void> {
-  await db
-    .insertInto('plan_signatures')
-    .values({ proposal_id: proposalId, account_id: s.accountId, step: s.step, name: s.name, role: s.role, organisation: s.organisation, at: s.at })
-    .onConflict((oc) => oc.columns(['proposal_id', 'account_id', 'step']).doNothing())
-    .execute();
+  await insertSignature(db, { proposal_id: proposalId, account_id: s.accountId, step: s.step, name: s.name, role: s.role, organisation: s.organisation, at: s.at });
 }
 
 /** The responsible person proposes the plan as it stands now as final. */
@@ -121,23 +129,20 @@ export async function proposePlan(deps: ArchiveDeps, p: Principal, caseId: strin
   const id = crypto.randomUUID();
   const at = now();
   await inTransaction(db, async (trx) => {
-    await trx.updateTable('plan_proposals').set({ status: 'withdrawn' }).where('case_id', '=', caseId).where('status', '=', 'proposed').execute();
-    await trx
-      .insertInto('plan_proposals')
-      .values({
-        id,
-        case_id: caseId,
-        status: 'proposed',
-        plan: JSON.stringify(snapshot.plan),
-        views: JSON.stringify(snapshot.views),
-        internal_notes: notes,
-        state: snapshot.state,
-        confirmers: JSON.stringify(confirmers),
-        agreed_in_meeting: null,
-        proposed_by: p.accountId,
-        proposed_at: at
-      })
-      .execute();
+    await withdrawOpenProposals(trx, caseId);
+    await insertProposal(trx, {
+      id,
+      case_id: caseId,
+      status: 'proposed',
+      plan: JSON.stringify(snapshot.plan),
+      views: JSON.stringify(snapshot.views),
+      internal_notes: notes,
+      state: snapshot.state,
+      confirmers: JSON.stringify(confirmers),
+      agreed_in_meeting: null,
+      proposed_by: p.accountId,
+      proposed_at: at
+    });
     await sign(trx, id, signer(p, 'proposed', at));
     await audit(trx, { action: 'plan_change', principal: p, caseId, details: { proposed: id, confirmers: confirmers.length }, meta });
   });
@@ -146,7 +151,7 @@ export async function proposePlan(deps: ArchiveDeps, p: Principal, caseId: strin
 }
 
 async function openProposal(db: Db, p: Principal, proposalId: string, meta: RequestMeta) {
-  const proposal = await db.selectFrom('plan_proposals').selectAll().where('id', '=', proposalId).executeTakeFirst();
+  const proposal = await findProposal(db, proposalId);
   if (!proposal) throw new AppError(404, 'not_found', 'no such proposal');
   const access = await requireCaseAccess(db, p, proposal.case_id, meta);
   if (proposal.status !== 'proposed') throw new AppError(409, 'conflict', 'this proposal is no longer open');
@@ -175,7 +180,7 @@ export async function agreedInMeeting(deps: ArchiveDeps, p: Principal, proposalI
   if (!(await listAttendance(db, meetingId)).some((a) => a.participant === 'client')) {
     throw new AppError(409, 'conflict', 'the client did not take part in that meeting');
   }
-  await db.updateTable('plan_proposals').set({ agreed_in_meeting: meetingId }).where('id', '=', proposalId).execute();
+  await setAgreedInMeeting(db, proposalId, meetingId);
   await sign(db, proposalId, signer(p, 'agreed_in_meeting', now()));
   await audit(db, { action: 'plan_change', principal: p, caseId: proposal.case_id, details: { agreedInMeeting: meetingId }, meta });
   deps.realtime.changed(proposal.case_id);
@@ -197,13 +202,12 @@ export async function approveProposal(deps: ArchiveDeps, p: Principal, proposalI
   const at = now();
   const approval = signer(p, 'approved', at);
   const id = crypto.randomUUID();
-  const organisation = await db.selectFrom('organisations').select('name').where('id', '=', facts.caseRow.organisation_id).executeTakeFirstOrThrow();
+  const organisation = await organisationName(db, facts.caseRow.organisation_id);
   const people = Object.fromEntries((await listMembers(db, proposal.case_id)).map((m) => [m.accountId, { name: m.name, role: m.role, organisation: m.organisationName }]));
   const version = await inTransaction(db, async (trx) => {
     // Claim the proposal first: of two approvals at once (or an approval racing a new proposal), one archives it.
-    const claimed = await trx.updateTable('plan_proposals').set({ status: 'archived' }).where('id', '=', proposalId).where('status', '=', 'proposed').executeTakeFirst();
-    if (Number(claimed.numUpdatedRows) !== 1) throw new AppError(409, 'conflict', 'this proposal is no longer open');
-    const previous = await trx.selectFrom('archived_plans').select(['version', 'content_hash']).where('case_id', '=', proposal.case_id).orderBy('version', 'desc').executeTakeFirst();
+    if (!(await claimProposalForArchive(trx, proposalId))) throw new AppError(409, 'conflict', 'this proposal is no longer open');
+    const previous = await latestArchivedVersion(trx, proposal.case_id);
     const content: ArchiveContent = {
       caseId: proposal.case_id,
       caseName: facts.caseRow.display_name,
@@ -221,10 +225,7 @@ export async function approveProposal(deps: ArchiveDeps, p: Principal, proposalI
       previousHash: previous?.content_hash ?? ''
     };
     const text = canonicalJson(content);
-    await trx
-      .insertInto('archived_plans')
-      .values({ id, case_id: proposal.case_id, version: content.version, content: text, state: proposal.state, content_hash: sha256(text), previous_hash: content.previousHash, archived_at: at })
-      .execute();
+    await insertArchivedPlan(trx, { id, case_id: proposal.case_id, version: content.version, content: text, state: proposal.state, content_hash: sha256(text), previous_hash: content.previousHash, archived_at: at });
     await sign(trx, proposalId, approval);
     await audit(trx, { action: 'plan_change', principal: p, caseId: proposal.case_id, details: { approved: proposalId, archived: id, version: content.version }, meta });
     return content.version;
@@ -271,8 +272,8 @@ function summaryOf(row: { id: string; case_id: string; version: number; archived
 /** The case's finalising state: the open (or latest) proposal, and its archived versions. */
 export async function finalisingState(db: Db, p: Principal, caseId: string, meta: RequestMeta): Promise<{ proposal: ProposalView | null; archived: ArchivedSummary[]; canPropose: boolean }> {
   const { facts } = await requireCaseAccess(db, p, caseId, meta);
-  const row = await db.selectFrom('plan_proposals').selectAll().where('case_id', '=', caseId).where('status', '=', 'proposed').orderBy('proposed_at', 'desc').executeTakeFirst();
-  const archived = (await db.selectFrom('archived_plans').select(['id', 'case_id', 'version', 'archived_at', 'content']).where('case_id', '=', caseId).orderBy('version', 'desc').execute()).map(summaryOf);
+  const row = await findOpenProposal(db, caseId);
+  const archived = (await listArchivedOfCase(db, caseId)).map(summaryOf);
   const isResponsible = facts.membership?.case_role === 'responsible';
   if (!row) return { proposal: null, archived, canPropose: isResponsible };
   const signatures = await signaturesOf(db, row.id);
@@ -304,14 +305,7 @@ export async function searchArchive(
   query: { q?: string | undefined; from?: string | undefined; to?: string | undefined; contractType?: string | undefined }
 ): Promise<ArchivedSummary[]> {
   if (p.role !== 'coordinator') throw new AppError(403, 'forbidden', 'the archive is for coordinators');
-  let rows = db
-    .selectFrom('archived_plans')
-    .innerJoin('cases', 'cases.id', 'archived_plans.case_id')
-    .select(['archived_plans.id as id', 'archived_plans.case_id as case_id', 'archived_plans.version as version', 'archived_plans.archived_at as archived_at', 'archived_plans.content as content'])
-    .where('cases.organisation_id', '=', p.organisationId);
-  if (query.from) rows = rows.where('archived_plans.archived_at', '>=', query.from);
-  if (query.to) rows = rows.where('archived_plans.archived_at', '<', query.to);
-  const found = (await rows.orderBy('archived_plans.archived_at', 'desc').limit(500).execute()).map((r) => ({ summary: summaryOf(r), content: r.content }));
+  const found = (await searchArchivedPlans(db, p.organisationId, { from: query.from, to: query.to })).map((r) => ({ summary: summaryOf(r), content: r.content }));
   const q = query.q?.trim().toLowerCase();
   return found
     .filter(({ summary, content }) => {
@@ -325,7 +319,7 @@ export async function searchArchive(
 
 /** One archived version (without the Yjs state), for reading; audited like opening the case. */
 export async function getArchived(db: Db, p: Principal, id: string, meta: RequestMeta): Promise<ArchiveContent & { id: string; contentHash: string }> {
-  const row = await db.selectFrom('archived_plans').selectAll().where('id', '=', id).executeTakeFirst();
+  const row = await findArchivedPlan(db, id);
   if (!row) throw new AppError(404, 'not_found', 'no such archived plan');
   await requireCaseAccess(db, p, row.case_id, meta);
   await audit(db, { action: 'case_view', principal: p, caseId: row.case_id, details: { archived: id }, meta });
@@ -347,7 +341,7 @@ export interface ChainProblem {
 
 /** Checks every archived version: its hash, its Yjs state's hash, and its link to the previous version. */
 export async function verifyArchive(db: Db): Promise<{ checked: number; problems: ChainProblem[] }> {
-  const rows = await db.selectFrom('archived_plans').selectAll().orderBy('case_id').orderBy('version').execute();
+  const rows = await listAllArchivedPlans(db);
   const problems: ChainProblem[] = [];
   const lastHash = new Map<string, { version: number; hash: string }>();
   for (const row of rows) {
