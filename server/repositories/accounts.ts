@@ -36,3 +36,23 @@ export async function setDeactivated(db: Db, id: string, at: string | null): Pro
 export async function setPasswordHash(db: Db, id: string, passwordHash: string): Promise<void> {
   await queries(db).updateTable('accounts').set({ password_hash: passwordHash }).where('id', '=', id).execute();
 }
+
+/** Active professionals (not administrators) who are not yet on the case's team, by organisation and name. */
+export function listTeamCandidates(db: Db, caseId: string) {
+  return queries(db)
+    .selectFrom('accounts')
+    .innerJoin('organisations', 'organisations.id', 'accounts.organisation_id')
+    .leftJoin('case_members', (join) => join.onRef('case_members.account_id', '=', 'accounts.id').on('case_members.case_id', '=', caseId))
+    .select(['accounts.id as accountId', 'accounts.name as name', 'accounts.role as role', 'organisations.id as organisationId', 'organisations.name as organisationName'])
+    .where('accounts.deactivated_at', 'is', null)
+    .where('accounts.role', '!=', 'admin')
+    .where('case_members.account_id', 'is', null)
+    .orderBy('organisations.name')
+    .orderBy('accounts.name')
+    .execute();
+}
+
+/** What decides whether an account may join a team: its organisation, role and whether it is active. */
+export function findAccountStanding(db: Db, id: string) {
+  return queries(db).selectFrom('accounts').select(['id', 'organisation_id', 'role', 'deactivated_at']).where('id', '=', id).executeTakeFirst();
+}

@@ -50,3 +50,19 @@ export async function memberIdsOfOrganisation(db: Db, caseId: string, organisati
     .execute();
   return rows.map((r) => r.id);
 }
+
+/** A team member with their account's role, organisation and whether it is active. */
+export function findMemberWithAccount(db: Db, caseId: string, accountId: string) {
+  return queries(db)
+    .selectFrom('case_members')
+    .innerJoin('accounts', 'accounts.id', 'case_members.account_id')
+    .select(['case_members.case_role as caseRole', 'accounts.role as role', 'accounts.organisation_id as organisationId', 'accounts.deactivated_at as deactivatedAt'])
+    .where('case_members.case_id', '=', caseId)
+    .where('case_members.account_id', '=', accountId)
+    .executeTakeFirst();
+}
+
+/** The case's responsible person, if any. */
+export function findResponsible(db: Db, caseId: string) {
+  return queries(db).selectFrom('case_members').select('account_id').where('case_id', '=', caseId).where('case_role', '=', 'responsible').executeTakeFirst();
+}

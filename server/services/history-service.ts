@@ -2,6 +2,7 @@
 import * as Y from 'yjs';
 import type { Db } from '../db/database.js';
 import { AppError } from '../errors.js';
+import { accountNames } from '../repositories/accounts.js';
 import { documentAt, documentHistory } from '../repositories/documents.js';
 import { planToJson, type PlanJson } from '../../shared/plan/json.js';
 import { caseRoom } from '../../shared/rooms.js';
@@ -26,9 +27,7 @@ export interface HistoryEntry {
 export async function planHistory(db: Db, p: Principal, caseId: string, meta: RequestMeta): Promise<HistoryEntry[]> {
   await requireCaseAccess(db, p, caseId, meta);
   const rows = await documentHistory(db, caseRoom(caseId));
-  const names = new Map(
-    (await db.selectFrom('accounts').select(['id', 'name']).execute()).map((a) => [a.id, a.name] as const)
-  );
+  const names = await accountNames(db);
   const open = new Map<string, HistoryEntry>();
   const entries: HistoryEntry[] = [];
   for (const row of rows) {

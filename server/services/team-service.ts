@@ -6,7 +6,8 @@ import { AppError } from '../errors.js';
 import { mayJoinTeam, mayManageTeam } from '../access/policy.js';
 import type { CaseRealtime } from '../realtime/case-realtime.js';
 import type { ClosePath } from '../realtime/close-path.js';
-import { deleteMember, findMembership, insertMember, listMembers, setCaseRole } from '../repositories/case-members.js';
+import { findAccountStanding, listTeamCandidates } from '../repositories/accounts.js';
+import { deleteMember, findMemberWithAccount, findMembership, findResponsible, insertMember, listMembers, setCaseRole } from '../repositories/case-members.js';
 import { hasValidConsent } from '../repositories/consents.js';
 import type { AddMember, TeamMember } from '../../shared/access.js';
 import type { Principal, RequestMeta } from '../domain/principal.js';
@@ -46,17 +47,7 @@ export async function listTeam(db: Db, p: Principal, caseId: string, meta: Reque
 /** People who could be added: active accounts of the owning organisation and of organisations with consent. */
 export async function listCandidates(db: Db, p: Principal, caseId: string, meta: RequestMeta) {
   const { facts } = await requireManager(db, p, caseId, meta);
-  const rows = await db
-    .selectFrom('accounts')
-    .innerJoin('organisations', 'organisations.id', 'accounts.organisation_id')
-    .leftJoin('case_members', (join) => join.onRef('case_members.account_id', '=', 'accounts.id').on('case_members.case_id', '=', caseId))
-    .select(['accounts.id as accountId', 'accounts.name as name', 'accounts.role as role', 'organisations.id as organisationId', 'organisations.name as organisationName'])
-    .where('accounts.deactivated_at', 'is', null)
-    .where('accounts.role', '!=', 'admin')
-    .where('case_members.account_id', 'is', null)
-    .orderBy('organisations.name')
-    .orderBy('accounts.name')
-    .execute();
+  const rows = await listTeamCandidates(db, caseId);
   const allowed: typeof rows = [];
   for (const row of rows) {
     if (row.organisationId === facts.caseRow.organisation_id || (await hasValidConsent(db, caseId, row.organisationId))) allowed.push(row);
@@ -67,7 +58,7 @@ export async function listCandidates(db: Db, p: Principal, caseId: string, meta:
 export async function addMember(deps: TeamDeps, p: Principal, caseId: string, body: AddMember, meta: RequestMeta): Promise<void> {
   const { db } = deps;
   const { facts } = await requireManager(db, p, caseId, meta);
-  const account = await db.selectFrom('accounts').select(['id', 'organisation_id', 'role', 'deactivated_at']).where('id', '=', body.accountId).executeTakeFirst();
+  const account = await findAccountStanding(db, body.accountId);
   if (!account || account.deactivated_at !== null || !mayJoinTeam(account.role)) {
     throw new AppError(400, 'validation_failed', 'no such active professional', 'accountId');
   }
@@ -109,13 +100,7 @@ export async function removeMember(deps: TeamDeps, p: Principal, caseId: string,
 export async function handOver(deps: TeamDeps, p: Principal, caseId: string, accountId: string, meta: RequestMeta): Promise<void> {
   const { db } = deps;
   const { facts } = await requireManager(db, p, caseId, meta);
-  const next = await db
-    .selectFrom('case_members')
-    .innerJoin('accounts', 'accounts.id', 'case_members.account_id')
-    .select(['case_members.case_role as caseRole', 'accounts.role as role', 'accounts.organisation_id as organisationId', 'accounts.deactivated_at as deactivatedAt'])
-    .where('case_members.case_id', '=', caseId)
-    .where('case_members.account_id', '=', accountId)
-    .executeTakeFirst();
+  const next = await findMemberWithAccount(db, caseId, accountId);
   if (!next) throw new AppError(404, 'not_found', 'not a member of the team');
   if (next.caseRole === 'responsible') return;
   if (next.role === 'observer' || next.deactivatedAt !== null) {
@@ -125,7 +110,7 @@ export async function handOver(deps: TeamDeps, p: Principal, caseId: string, acc
     throw new AppError(409, 'consent_required', "the organisation has no valid consent on this case");
   }
   await inTransaction(db, async (trx) => {
-    const current = await trx.selectFrom('case_members').select('account_id').where('case_id', '=', caseId).where('case_role', '=', 'responsible').executeTakeFirst();
+    const current = await findResponsible(trx, caseId);
     if (current) await setCaseRole(trx, caseId, current.account_id, 'member', 'edit');
     await setCaseRole(trx, caseId, accountId, 'responsible', 'edit');
     await audit(trx, { action: 'team_change', principal: p, caseId, details: { responsibleFrom: current?.account_id ?? null, responsibleTo: accountId }, meta });

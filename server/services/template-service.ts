@@ -1,6 +1,7 @@
 /** Assessment-wheel templates: the built-in ones and those an organisation defines for itself. */
 import type { Db } from '../db/database.js';
 import { inTransaction } from '../repositories/transaction.js';
+import { insertWheelTemplate, listWheelTemplates, removeWheelTemplate } from '../repositories/wheel-templates.js';
 import { now } from '../db/time.js';
 import { AppError } from '../errors.js';
 import { mayReadAudit } from '../access/policy.js';
@@ -17,13 +18,7 @@ export interface TemplateList {
 }
 
 export async function listTemplates(db: Db, p: Principal): Promise<TemplateList> {
-  const rows = await db
-    .selectFrom('wheel_templates')
-    .selectAll()
-    .where('organisation_id', '=', p.organisationId)
-    .where('removed_at', 'is', null)
-    .orderBy('name')
-    .execute();
+  const rows = await listWheelTemplates(db, p.organisationId);
   const own = rows.map((r) => ({
     id: `org:${r.id}`,
     name: r.name,
@@ -40,10 +35,7 @@ export async function createTemplate(db: Db, p: Principal, body: NewWheelTemplat
   const input = newWheelTemplateSchema.parse(body);
   const id = crypto.randomUUID();
   await inTransaction(db, async (trx) => {
-    await trx
-      .insertInto('wheel_templates')
-      .values({ id, organisation_id: p.organisationId, name: input.name, min: input.min, max: input.max, areas: JSON.stringify(input.areas), created_by: p.accountId, created_at: now(), removed_at: null })
-      .execute();
+    await insertWheelTemplate(trx, { id, organisation_id: p.organisationId, name: input.name, min: input.min, max: input.max, areas: JSON.stringify(input.areas), created_by: p.accountId, created_at: now(), removed_at: null });
     await audit(trx, { action: 'template_change', principal: p, details: { created: id }, meta });
   });
   return { id: `org:${id}` };
@@ -52,13 +44,6 @@ export async function createTemplate(db: Db, p: Principal, body: NewWheelTemplat
 /** Takes a template out of use; wheels that use it keep their own copy. */
 export async function removeTemplate(db: Db, p: Principal, id: string, meta: RequestMeta): Promise<void> {
   if (!mayManageTemplates(p)) throw new AppError(403, 'forbidden', 'only coordinators and administrators define templates');
-  const result = await db
-    .updateTable('wheel_templates')
-    .set({ removed_at: now() })
-    .where('id', '=', id)
-    .where('organisation_id', '=', p.organisationId)
-    .where('removed_at', 'is', null)
-    .executeTakeFirst();
-  if (Number(result.numUpdatedRows) !== 1) throw new AppError(404, 'not_found', 'no such template');
+  if (!(await removeWheelTemplate(db, id, p.organisationId, now()))) throw new AppError(404, 'not_found', 'no such template');
   await audit(db, { action: 'template_change', principal: p, details: { removed: id }, meta });
 }
