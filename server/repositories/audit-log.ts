@@ -55,3 +55,17 @@ export async function countFailedSignIns(db: Db, since: string, by: { email: str
   const row = await query.executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/** Who (role and organisation) did one of `actions` on the case and when, newest first, at most 2000 rows. */
+export function listCaseAccess(db: Db, caseId: string, actions: readonly string[]) {
+  return queries(db)
+    .selectFrom('audit_log')
+    .innerJoin('accounts', 'accounts.id', 'audit_log.account_id')
+    .innerJoin('organisations', 'organisations.id', 'audit_log.organisation_id')
+    .select(['audit_log.at as at', 'accounts.role as role', 'organisations.name as organisation'])
+    .where('audit_log.case_id', '=', caseId)
+    .where('audit_log.action', 'in', [...actions])
+    .orderBy('audit_log.at', 'desc')
+    .limit(2000)
+    .execute();
+}

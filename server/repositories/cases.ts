@@ -59,3 +59,13 @@ export async function releaseAndDeleteCase(db: Db, id: string, at: string): Prom
   await queries(db).deleteFrom('archived_plans').where('case_id', '=', id).execute();
   await queries(db).deleteFrom('cases').where('id', '=', id).execute();
 }
+
+/** An organisation's cases with the demographics the follow-up reports count. */
+export function listCaseDemographics(db: Db, organisationId: string) {
+  return queries(db).selectFrom('cases').select(['id', 'gender', 'birth_year']).where('organisation_id', '=', organisationId).execute();
+}
+
+/** The organisation that owns the case, if the case exists. */
+export async function caseOrganisationId(db: Db, caseId: string): Promise<string | undefined> {
+  return (await queries(db).selectFrom('cases').select('organisation_id').where('id', '=', caseId).executeTakeFirst())?.organisation_id;
+}

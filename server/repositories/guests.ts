@@ -96,3 +96,30 @@ export async function countJoinFailures(db: Db, ip: string, since: string): Prom
 export async function pruneJoinFailures(db: Db, before: string): Promise<void> {
   await queries(db).deleteFrom('join_failures').where('at', '<', before).execute();
 }
+
+/** A guest session with its meeting's id, status and case. */
+export function findGuestWithMeeting(db: Db, id: string) {
+  return queries(db)
+    .selectFrom('guest_sessions')
+    .innerJoin('meetings', 'meetings.id', 'guest_sessions.meeting_id')
+    .select([
+      'guest_sessions.id as id',
+      'guest_sessions.status as status',
+      'guest_sessions.expires_at as expiresAt',
+      'meetings.id as meetingId',
+      'meetings.status as meetingStatus',
+      'meetings.case_id as caseId'
+    ])
+    .where('guest_sessions.id', '=', id)
+    .executeTakeFirst();
+}
+
+/** A guest session's status and time with its meeting's status (for the sweeper). */
+export function findGuestStanding(db: Db, id: string) {
+  return queries(db)
+    .selectFrom('guest_sessions')
+    .innerJoin('meetings', 'meetings.id', 'guest_sessions.meeting_id')
+    .select(['guest_sessions.status as status', 'guest_sessions.expires_at as expiresAt', 'meetings.status as meetingStatus', 'meetings.id as meetingId'])
+    .where('guest_sessions.id', '=', id)
+    .executeTakeFirst();
+}

@@ -108,3 +108,8 @@ export function listDecisions(db: Db, meetingId: string) {
     .orderBy('meeting_decisions.created_at')
     .execute();
 }
+
+/** Undoes `linkDecision` (when making the action failed). */
+export async function unlinkDecision(db: Db, id: string): Promise<void> {
+  await queries(db).updateTable('meeting_decisions').set({ goal_id: null, action_id: null }).where('id', '=', id).execute();
+}

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { Db, GuestStatus, MeetingStatus } from '../db/database.js';
 import { now } from '../db/time.js';
+import { findGuestWithMeeting } from '../repositories/guests.js';
 
 export interface Guest {
   /** The guest session id (the token's hash). */
@@ -21,19 +22,7 @@ export function guestIdOf(token: string): string {
 /** The guest behind a token, or `null` when unknown or past its time. */
 export async function authenticateGuest(db: Db, token: string | undefined): Promise<Guest | null> {
   if (!token || token.length > 100) return null;
-  const row = await db
-    .selectFrom('guest_sessions')
-    .innerJoin('meetings', 'meetings.id', 'guest_sessions.meeting_id')
-    .select([
-      'guest_sessions.id as id',
-      'guest_sessions.status as status',
-      'guest_sessions.expires_at as expiresAt',
-      'meetings.id as meetingId',
-      'meetings.status as meetingStatus',
-      'meetings.case_id as caseId'
-    ])
-    .where('guest_sessions.id', '=', guestIdOf(token))
-    .executeTakeFirst();
+  const row = await findGuestWithMeeting(db, guestIdOf(token));
   if (!row || row.expiresAt <= now()) return null;
   // A guest outlives nothing: when the meeting is over, so is the guest (whatever its row says).
   if (row.meetingStatus === 'ended' && (row.status === 'waiting' || row.status === 'admitted')) return { ...row, status: 'ended' };

@@ -18,6 +18,7 @@ import {
   endMeetingGuests,
   findActiveGuestOfCode,
   findGuest,
+  findGuestStanding,
   findJoinCode,
   insertGuest,
   insertJoinCode,
@@ -29,6 +30,8 @@ import {
 } from '../repositories/guests.js';
 import { findMeeting, findNextMeeting } from '../repositories/meetings.js';
 import { listMembers } from '../repositories/case-members.js';
+import { listCaseAccess } from '../repositories/audit-log.js';
+import { caseOrganisationId } from '../repositories/cases.js';
 import { hasValidConsent } from '../repositories/consents.js';
 import { CLIENT_PRESENCE } from '../../shared/presence.js';
 import {
@@ -231,7 +234,7 @@ export async function guestContext(db: Db, current: Guest | null): Promise<Guest
   const meeting = await findMeeting(db, guest.meetingId);
   if (!meeting) throw new AppError(404, 'not_found', 'no such meeting');
   const members = await listMembers(db, guest.caseId);
-  const owner = await caseOrganisation(db, guest.caseId);
+  const owner = await caseOrganisationId(db, guest.caseId);
   const helpers = [];
   for (const m of members) {
     if (m.organisationId === owner || (await hasValidConsent(db, guest.caseId, m.organisationId))) {
@@ -239,16 +242,7 @@ export async function guestContext(db: Db, current: Guest | null): Promise<Guest
     }
   }
   const next = await findNextMeeting(db, guest.caseId, now(), guest.meetingId);
-  const rows = await db
-    .selectFrom('audit_log')
-    .innerJoin('accounts', 'accounts.id', 'audit_log.account_id')
-    .innerJoin('organisations', 'organisations.id', 'audit_log.organisation_id')
-    .select(['audit_log.at as at', 'accounts.role as role', 'organisations.name as organisation'])
-    .where('audit_log.case_id', '=', guest.caseId)
-    .where('audit_log.action', 'in', [...ACCESS_ACTIONS])
-    .orderBy('audit_log.at', 'desc')
-    .limit(2000)
-    .execute();
+  const rows = await listCaseAccess(db, guest.caseId, ACCESS_ACTIONS);
   const grouped = new Map<string, AccessLogEntry>();
   for (const row of rows) {
     const day = finnishDate(row.at);
@@ -262,10 +256,6 @@ export async function guestContext(db: Db, current: Guest | null): Promise<Guest
     nextMeeting: next ? { scheduledAt: next.scheduled_at, place: next.place } : null,
     accessLog: [...grouped.values()].slice(0, 60)
   };
-}
-
-async function caseOrganisation(db: Db, caseId: string): Promise<string | undefined> {
-  return (await db.selectFrom('cases').select('organisation_id').where('id', '=', caseId).executeTakeFirst())?.organisation_id;
 }
 
 /** The client's own words, checked here and written into the plan by the server as the client's entries. */
@@ -296,12 +286,7 @@ export async function addClientVoice(deps: MeetingDeps, current: Guest | null, b
 export async function expiredGuests(db: Db, guestIds: readonly string[]): Promise<string[]> {
   const gone: string[] = [];
   for (const id of guestIds) {
-    const row = await db
-      .selectFrom('guest_sessions')
-      .innerJoin('meetings', 'meetings.id', 'guest_sessions.meeting_id')
-      .select(['guest_sessions.status as status', 'guest_sessions.expires_at as expiresAt', 'meetings.status as meetingStatus', 'meetings.id as meetingId'])
-      .where('guest_sessions.id', '=', id)
-      .executeTakeFirst();
+    const row = await findGuestStanding(db, id);
     if (!row || row.expiresAt <= now() || row.meetingStatus === 'ended' || (row.status !== 'waiting' && row.status !== 'admitted')) {
       if (row && row.meetingStatus === 'ended') await endMeetingGuests(db, row.meetingId, now());
       gone.push(id);

@@ -25,6 +25,7 @@ import {
   listMeetings as listMeetingRows,
   recordAttendance,
   transitionMeeting,
+  unlinkDecision,
   updateMeeting
 } from '../repositories/meetings.js';
 import type { MeetingRealtime } from '../realtime/meeting-realtime.js';
@@ -256,7 +257,7 @@ export async function decisionToAction(
   } catch (error) {
     // A change that is live but not stored yet stays: the writer stores it, and the decision
     // keeps pointing at its action (pressing again must not make a second one).
-    if (!(error instanceof NotStoredError)) await db.updateTable('meeting_decisions').set({ goal_id: null, action_id: null }).where('id', '=', decisionId).execute();
+    if (!(error instanceof NotStoredError)) await unlinkDecision(db, decisionId);
     throw error;
   }
   await audit(db, { action: 'meeting_change', principal: p, caseId: meeting.case_id, details: { decision: decisionId, action: actionId }, meta });

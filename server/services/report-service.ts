@@ -8,6 +8,7 @@ import PDFDocument from 'pdfkit';
 import * as Y from 'yjs';
 import type { Db } from '../db/database.js';
 import { AppError } from '../errors.js';
+import { listCaseDemographics } from '../repositories/cases.js';
 import { applyStored, createDocumentStore } from '../repositories/documents.js';
 import { computeReport, reportRows, type ClientFacts, type Gender, type Report, type ReportQuery } from '../../shared/reports.js';
 import { planToJson } from '../../shared/plan/json.js';
@@ -24,7 +25,7 @@ function requireCoordinator(p: Principal): void {
 
 /** The facts of every client of the organisation (documents read from storage, not loaded as rooms). */
 export async function clientFacts(db: Db, organisationId: string): Promise<ClientFacts[]> {
-  const cases = await db.selectFrom('cases').select(['id', 'gender', 'birth_year']).where('organisation_id', '=', organisationId).execute();
+  const cases = await listCaseDemographics(db, organisationId);
   const store = createDocumentStore(db);
   const facts: ClientFacts[] = [];
   for (const c of cases) {
