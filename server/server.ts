@@ -9,7 +9,7 @@ import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import { createApi } from './api/app.js';
 import type { Config } from './config.js';
-import { openDatabase, type OpenDatabase } from './db/connect.js';
+import { closeDatabase, openDatabase, type OpenDatabase } from './db/connect.js';
 import type { Dialect } from './db/migrations/index.js';
 import { createOperationsApp, createMetrics } from './http/operations.js';
 import { createStaticApp } from './http/static.js';
@@ -192,7 +192,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await fanout.close();
       await closeSocketIoLinks();
       await consentExpiryStopped;
-      await db.destroy();
+      await closeDatabase(db);
       logger.info('stopped');
     })());
 

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { createUserSchema } from '../../shared/schemas.js';
 import { loadConfig } from '../config.js';
-import { openDatabase } from '../db/connect.js';
+import { closeDatabase, openDatabase } from '../db/connect.js';
 import type { Db } from '../db/database.js';
 import { AppError } from '../errors.js';
 import { createUser } from '../services/auth-service.js';
@@ -68,7 +68,7 @@ async function withDatabase(task: (db: Db) => Promise<void>): Promise<number> {
     }
     throw error;
   } finally {
-    await db.destroy();
+    await closeDatabase(db);
   }
 }
 

@@ -4,8 +4,8 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
-import type { Database } from './database.js';
-import type { Queries } from './kysely.js';
+import type { Database, Db } from './database.js';
+import { handleOf, queries, type Queries } from './kysely.js';
 import { PolkuMigrations, type Dialect } from './migrations/index.js';
 
 export interface DatabaseOptions {
@@ -15,7 +15,7 @@ export interface DatabaseOptions {
 }
 
 export interface OpenDatabase {
-  db: Queries;
+  db: Db;
   dialect: Dialect;
 }
 
@@ -23,10 +23,15 @@ export interface OpenDatabase {
 export async function openDatabase(options: DatabaseOptions): Promise<OpenDatabase> {
   const { db, dialect } = connect(options);
   await migrate(db, dialect);
-  return { db, dialect };
+  return { db: handleOf(db), dialect };
 }
 
-function connect(options: DatabaseOptions): OpenDatabase {
+/** Closes the database's connections (the handle is unusable afterwards). */
+export async function closeDatabase(db: Db): Promise<void> {
+  await queries(db).destroy();
+}
+
+function connect(options: DatabaseOptions): { db: Queries; dialect: Dialect } {
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
     // An idle client losing its connection must not crash the process; the pool replaces it.

@@ -1,5 +1,5 @@
 /** The typed database schema: one `*Table` interface per table. Timestamps are ISO-8601 UTC text. */
-import type { Generated, Insertable, Kysely, Selectable } from 'kysely';
+import type { Generated, Insertable, Selectable } from 'kysely';
 import type { Role } from '../../shared/roles.js';
 import type { GuestStatus, MeetingStatus } from '../../shared/meetings.js';
 
@@ -284,12 +284,16 @@ export interface Database {
   retention_releases: { case_id: string; released_at: string };
 }
 
+declare const dbHandle: unique symbol;
+
 /**
- * The database handle passed around. Still the Kysely instance itself, because services still
- * hold queries of their own; repositories already reach the query builder only through
- * `queries()` (`db/kysely.ts`), so that `Db` can become an opaque handle once those move.
+ * The database handle passed around (a connection or a transaction). Opaque on purpose: it has no
+ * query methods, so only code that turns it into the query builder with `queries()`
+ * (`db/kysely.ts`, for `repositories/` and `db/` only) can write SQL.
  */
-export type Db = Kysely<Database>;
+export interface Db {
+  readonly [dbHandle]: true;
+}
 export type { Insertable };
 export type { GuestStatus, MeetingStatus };
 export type Meeting = Selectable<MeetingTable>;

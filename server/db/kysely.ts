@@ -7,5 +7,10 @@ export type QueriesInTransaction = Transaction<Database>;
 
 /** The query builder of a handle (every handle is a Kysely instance or transaction over `Database`). */
 export function queries(db: Db): Queries {
-  return db as Queries;
+  return db as unknown as Queries;
+}
+
+/** The opaque handle of a query builder (a connection or a transaction), to pass to services. */
+export function handleOf(queryBuilder: Queries): Db {
+  return queryBuilder as unknown as Db;
 }

@@ -53,7 +53,7 @@ export type EndedConsent = Pick<Consent, 'id' | 'case_id' | 'organisation_id' | 
 
 /** Consents whose last day is before `day`, not withdrawn, whose end nobody has processed yet. */
 export function listEndedUnprocessed(db: Db, day: string): Promise<EndedConsent[]> {
-  return db
+  return queries(db)
     .selectFrom('consents')
     .select(['id', 'case_id', 'organisation_id', 'valid_until'])
     .where('valid_until', '<', day)
@@ -68,7 +68,7 @@ export function listEndedUnprocessed(db: Db, day: string): Promise<EndedConsent[
  * instances racing, exactly one gets `true`).
  */
 export async function claimExpiry(db: Db, id: string, day: string, at: string): Promise<boolean> {
-  const result = await db
+  const result = await queries(db)
     .updateTable('consents')
     .set({ expired_at: at })
     .where('id', '=', id)

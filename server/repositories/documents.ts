@@ -2,7 +2,7 @@
 import { sql, type Transaction } from 'kysely';
 import * as Y from 'yjs';
 import type { Database, Db } from '../db/database.js';
-import { queries } from '../db/kysely.js';
+import { handleOf, queries } from '../db/kysely.js';
 import { now } from '../db/time.js';
 import { groupBy } from '../../shared/group-by.js';
 import { applyStored, type DocumentStore, type StoredDocument, type UpdateRow } from '../sync/store.js';
@@ -16,10 +16,10 @@ const toUint8 = (b: Uint8Array): Uint8Array => new Uint8Array(b.buffer, b.byteOf
 
 type Trx = Transaction<Database>;
 
-async function readStored(trx: Trx | Db, docName: string): Promise<StoredDocument> {
-  const snap = await queries(trx).selectFrom('document_snapshots').select(['data', 'seq']).where('doc_name', '=', docName).executeTakeFirst();
+async function readStored(trx: Trx, docName: string): Promise<StoredDocument> {
+  const snap = await trx.selectFrom('document_snapshots').select(['data', 'seq']).where('doc_name', '=', docName).executeTakeFirst();
   const snapSeq = snap?.seq ?? 0;
-  const rows = await queries(trx)
+  const rows = await trx
     .selectFrom('document_updates')
     .select(['data', 'seq'])
     .where('doc_name', '=', docName)
@@ -36,7 +36,7 @@ async function readStored(trx: Trx | Db, docName: string): Promise<StoredDocumen
 
 /** Takes `count` sequence numbers for `docName` (locking its head row); returns the first. */
 async function takeSeqs(trx: Trx, docName: string, count: number): Promise<number> {
-  const head = await queries(trx)
+  const head = await trx
     .insertInto('document_heads')
     .values({ doc_name: docName, last_seq: count })
     .onConflict((oc) => oc.column('doc_name').doUpdateSet({ last_seq: sql<number>`document_heads.last_seq + ${count}` }))
@@ -79,7 +79,7 @@ export async function removeDocuments(db: Db, docNames: string[]): Promise<void>
 async function insertRows(trx: Trx, rows: Array<UpdateRow & { seq: number }>, createdAt: string): Promise<void> {
   // Chunked to stay under SQLite's bound-parameter limit.
   for (let i = 0; i < rows.length; i += 500) {
-    await queries(trx)
+    await trx
       .insertInto('document_updates')
       .values(
         rows.slice(i, i + 500).map((r) => ({
@@ -120,7 +120,7 @@ export function createDocumentStore(db: Db): DocumentStore {
 
     async append(rows) {
       if (rows.length === 0) return;
-      await queries(db).transaction().execute((trx) => appendInTransaction(trx, rows));
+      await queries(db).transaction().execute((trx) => appendInTransaction(handleOf(trx), rows));
     },
 
     async compact(docName) {
@@ -135,7 +135,7 @@ export function createDocumentStore(db: Db): DocumentStore {
           applyStored(doc, stored);
           const state = toBuffer(Y.encodeStateAsUpdate(doc));
           const updatedAt = now();
-          await queries(trx)
+          await trx
             .insertInto('document_snapshots')
             .values({ doc_name: docName, seq: stored.lastSeq, data: state, updated_at: updatedAt })
             .onConflict((oc) => oc.column('doc_name').doUpdateSet({ seq: stored.lastSeq, data: state, updated_at: updatedAt }))

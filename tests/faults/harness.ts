@@ -10,7 +10,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { openDatabase } from '../../server/db/connect.js';
+import { closeDatabase, openDatabase } from '../../server/db/connect.js';
 import { createUser } from '../../server/services/auth-service.js';
 import { planNotes } from '../../shared/case-doc.js';
 import { caseRoom } from '../../shared/rooms.js';
@@ -18,6 +18,7 @@ import { freePort, spawnServer, type ChildServer } from '../helpers/child-server
 import { createCase, signIn } from '../helpers/server.js';
 import { storedNotesIn } from '../helpers/stored.js';
 import { connectYjs, waitFor, type YjsClient } from '../helpers/yjs-client.js';
+import { queries } from '../../server/db/kysely.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -213,7 +214,7 @@ export async function startCluster(postgresAdminUrl: string, redisUrl: string, c
 export async function prepareCase(cluster: Cluster): Promise<{ cookie: string; room: string }> {
   const { db } = await openDatabase({ dataDir: cluster.env.POLKU_DATA_DIR!, databaseUrl: cluster.databaseUrl });
   await createUser(db, { email: 'sw@example.fi', name: 'Sanna', role: 'social_worker', organisation: 'Kemi', password: 'a long enough password' });
-  await db.destroy();
+  await closeDatabase(db);
   const url = cluster.instances[0]!.url;
   const cookie = await signIn(url, 'sw@example.fi', 'a long enough password');
   return { cookie, room: caseRoom(await createCase(url, cookie)) };
@@ -228,10 +229,10 @@ export function storedNotes(cluster: Cluster, room: string): Promise<string> {
 export async function storedRowCount(cluster: Cluster, room: string): Promise<number> {
   const { db } = await openDatabase({ dataDir: cluster.env.POLKU_DATA_DIR!, databaseUrl: cluster.databaseUrl });
   try {
-    const rows = await db.selectFrom('document_updates').select('seq').where('doc_name', '=', room).execute();
+    const rows = await queries(db).selectFrom('document_updates').select('seq').where('doc_name', '=', room).execute();
     return rows.length;
   } finally {
-    await db.destroy();
+    await closeDatabase(db);
   }
 }
 

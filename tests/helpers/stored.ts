@@ -1,6 +1,6 @@
 /** What the database holds of a document, read the way the server loads it. */
 import * as Y from 'yjs';
-import { openDatabase } from '../../server/db/connect.js';
+import { closeDatabase, openDatabase } from '../../server/db/connect.js';
 import type { Db } from '../../server/db/database.js';
 import { applyStored, createDocumentStore } from '../../server/repositories/documents.js';
 import { planNotes } from '../../shared/case-doc.js';
@@ -17,6 +17,6 @@ export async function storedNotesIn(database: { dataDir: string; databaseUrl?: s
   try {
     return planNotes(await storedDoc(db, room)).toString();
   } finally {
-    await db.destroy();
+    await closeDatabase(db);
   }
 }

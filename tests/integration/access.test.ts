@@ -7,6 +7,7 @@ import type { AccessAck } from '../../shared/socket-events.js';
 import { testDialects } from '../helpers/databases.js';
 import { addTeamMember, createCase, signIn, startTestServer, type TestServer } from '../helpers/server.js';
 import { connectYjs, waitFor } from '../helpers/yjs-client.js';
+import { queries } from '../../server/db/kysely.js';
 
 const password = 'access test password';
 
@@ -131,18 +132,18 @@ describe.each(testDialects())('multi-agency access on %s', (dialect) => {
     await waitFor(() => yjs.savedClock() >= yjs.localClock(), 2_000, 'saved');
     yjs.destroy();
     await waitFor(
-      async () => (await server.db.selectFrom('audit_log').select('id').where('case_id', '=', caseId).where('action', '=', 'edit_session_closed').execute()).length === 1,
+      async () => (await queries(server.db).selectFrom('audit_log').select('id').where('case_id', '=', caseId).where('action', '=', 'edit_session_closed').execute()).length === 1,
       2_000,
       'the closing audit row'
     );
-    const rows = await server.db.selectFrom('audit_log').selectAll().where('case_id', '=', caseId).orderBy('at').execute();
+    const rows = await queries(server.db).selectFrom('audit_log').selectAll().where('case_id', '=', caseId).orderBy('at').execute();
     expect(rows.map((r) => r.action)).toEqual(['case_created', 'case_view', 'edit_session_opened', 'edit_session_closed']);
     expect(JSON.parse(rows[3]!.details!)).toMatchObject({ updates: 2 });
     expect(rows.every((r) => r.account_id === worker.accountId && r.ip)).toBe(true);
 
-    await expect(sql`UPDATE audit_log SET action = 'nothing' WHERE case_id = ${caseId}`.execute(server.db)).rejects.toThrow(/append-only/);
-    await expect(sql`DELETE FROM audit_log WHERE case_id = ${caseId}`.execute(server.db)).rejects.toThrow(/append-only/);
-    expect(await server.db.selectFrom('audit_log').select('id').where('case_id', '=', caseId).execute()).toHaveLength(4);
+    await expect(sql`UPDATE audit_log SET action = 'nothing' WHERE case_id = ${caseId}`.execute(queries(server.db))).rejects.toThrow(/append-only/);
+    await expect(sql`DELETE FROM audit_log WHERE case_id = ${caseId}`.execute(queries(server.db))).rejects.toThrow(/append-only/);
+    expect(await queries(server.db).selectFrom('audit_log').select('id').where('case_id', '=', caseId).execute()).toHaveLength(4);
   });
 
   it("exports a case's audit log as CSV for the owning organisation's coordinator", async () => {
@@ -168,7 +169,7 @@ describe.each(testDialects())('multi-agency access on %s', (dialect) => {
     }
     const throttled = await api('POST', '/api/auth/login', '', { email: worker.email, password });
     expect(throttled.status).toBe(429);
-    const failures = await server.db.selectFrom('audit_log').select('id').where('action', '=', 'sign_in_failed').where('account_id', '=', worker.accountId).execute();
+    const failures = await queries(server.db).selectFrom('audit_log').select('id').where('action', '=', 'sign_in_failed').where('account_id', '=', worker.accountId).execute();
     expect(failures).toHaveLength(5);
   });
 
@@ -211,9 +212,9 @@ describe.each(testDialects())('audit filters on %s', (dialect) => {
     try {
       const { accountId } = await createUser(server.db, { email: 'k@example.fi', name: 'Koordinaattori', role: 'coordinator', organisation: 'Kemi', password });
       const cookie = await signIn(server.url, 'k@example.fi', password);
-      const org = (await server.db.selectFrom('accounts').select('organisation_id').where('id', '=', accountId).executeTakeFirstOrThrow()).organisation_id;
+      const org = (await queries(server.db).selectFrom('accounts').select('organisation_id').where('id', '=', accountId).executeTakeFirstOrThrow()).organisation_id;
       for (const at of ['2026-11-24T21:59:00.000Z', '2026-11-24T22:01:00.000Z', '2026-11-25T21:59:00.000Z', '2026-11-25T22:01:00.000Z']) {
-        await server.db.insertInto('audit_log').values({ id: crypto.randomUUID(), at, account_id: accountId, organisation_id: org, case_id: null, action: 'print', details: null, ip: null, user_agent: null }).execute();
+        await queries(server.db).insertInto('audit_log').values({ id: crypto.randomUUID(), at, account_id: accountId, organisation_id: org, case_id: null, action: 'print', details: null, ip: null, user_agent: null }).execute();
       }
       // 25 November in Helsinki (UTC+2) is 24.11. 22:00Z – 25.11. 22:00Z.
       const query = new URLSearchParams({ action: 'print', from: '2026-11-24T22:00:00.000Z', to: '2026-11-25T22:00:00.000Z' });

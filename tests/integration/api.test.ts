@@ -4,6 +4,7 @@ import { caseRoom } from '../../shared/rooms.js';
 import { testDialects } from '../helpers/databases.js';
 import { addTeamMember, createCase, signIn, signUp, startTestServer, type TestServer } from '../helpers/server.js';
 import { connectYjs, upgradeStatus, waitFor } from '../helpers/yjs-client.js';
+import { queries } from '../../server/db/kysely.js';
 
 async function post(url: string, body: unknown, cookie = ''): Promise<Response> {
   return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify(body) });
@@ -180,7 +181,7 @@ describe.each(testDialects())('live sessions on %s', (dialect) => {
       await yjs.synced;
       let closeCode = 0;
       yjs.provider.ws!.addEventListener('close', (event) => (closeCode = event.code));
-      await server.db.deleteFrom('sessions').where('account_id', '=', person.accountId).execute();
+      await queries(server.db).deleteFrom('sessions').where('account_id', '=', person.accountId).execute();
       await waitFor(() => closeCode === 4401, 2_000, 'socket closed by the sweep');
       yjs.destroy();
     } finally {

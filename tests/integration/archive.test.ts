@@ -17,6 +17,7 @@ import { verifyArchive, type ArchiveContent } from '../../server/services/archiv
 import { testDialects } from '../helpers/databases.js';
 import { addTeamMember, createCase, signUp, startTestServer, type TestAccount, type TestServer } from '../helpers/server.js';
 import { connectYjs, waitFor, type YjsClient } from '../helpers/yjs-client.js';
+import { queries } from '../../server/db/kysely.js';
 
 async function pdfText(bytes: Uint8Array): Promise<string> {
   const parser = new PDFParse({ data: bytes });
@@ -89,7 +90,7 @@ describe.each(testDialects())('finalising and archiving plans on %s', (dialect) 
     expect((approved.body as { version: number }).version).toBe(1);
     expect((await api('POST', `/api/proposals/${proposalId}/approve`, coordinator.cookie)).status).toBe(409);
 
-    const rows = await server.db.selectFrom('archived_plans').selectAll().where('case_id', '=', caseId).execute();
+    const rows = await queries(server.db).selectFrom('archived_plans').selectAll().where('case_id', '=', caseId).execute();
     expect(rows).toHaveLength(1);
     const archivedId = rows[0]!.id;
     const before = await api('GET', `/api/archive/${archivedId}`, worker.cookie);
@@ -109,7 +110,7 @@ describe.each(testDialects())('finalising and archiving plans on %s', (dialect) 
     expect((await api('POST', `/api/proposals/${second.id}/confirm`, coach.cookie)).status).toBe(200);
     const v2 = (await api('POST', `/api/proposals/${second.id}/approve`, coordinator.cookie)).body as { id: string; version: number };
     expect(v2.version).toBe(2);
-    const chain = await server.db.selectFrom('archived_plans').select(['version', 'content_hash', 'previous_hash']).where('case_id', '=', caseId).orderBy('version').execute();
+    const chain = await queries(server.db).selectFrom('archived_plans').select(['version', 'content_hash', 'previous_hash']).where('case_id', '=', caseId).orderBy('version').execute();
     expect(chain[1]!.previous_hash).toBe(chain[0]!.content_hash);
     const diff = await api('GET', `/api/archive/${archivedId}/diff/${v2.id}`, coordinator.cookie);
     expect(diff.status).toBe(200);
@@ -126,9 +127,9 @@ describe.each(testDialects())('finalising and archiving plans on %s', (dialect) 
     const { id } = (await api('POST', `/api/cases/${caseId}/proposals`, worker.cookie)).body as { id: string };
     await api('POST', `/api/proposals/${id}/confirm`, coach.cookie);
     await api('POST', `/api/proposals/${id}/approve`, coordinator.cookie);
-    await expect(server.db.updateTable('archived_plans').set({ content: '{}' }).where('case_id', '=', caseId).execute()).rejects.toThrow(/immutable/);
-    await expect(server.db.deleteFrom('archived_plans').where('case_id', '=', caseId).execute()).rejects.toThrow(/immutable/);
-    expect(await server.db.selectFrom('archived_plans').select('id').where('case_id', '=', caseId).execute()).toHaveLength(1);
+    await expect(queries(server.db).updateTable('archived_plans').set({ content: '{}' }).where('case_id', '=', caseId).execute()).rejects.toThrow(/immutable/);
+    await expect(queries(server.db).deleteFrom('archived_plans').where('case_id', '=', caseId).execute()).rejects.toThrow(/immutable/);
+    expect(await queries(server.db).selectFrom('archived_plans').select('id').where('case_id', '=', caseId).execute()).toHaveLength(1);
   });
 
   it('`archive verify` finds a byte changed directly in the database', async () => {
@@ -143,17 +144,17 @@ describe.each(testDialects())('finalising and archiving plans on %s', (dialect) 
     expect(intact.status).toBe(0);
 
     // Someone with direct database access (the triggers out of the way) changes one byte.
-    const row = await server.db.selectFrom('archived_plans').select(['id', 'content']).where('case_id', '=', caseId).executeTakeFirstOrThrow();
+    const row = await queries(server.db).selectFrom('archived_plans').select(['id', 'content']).where('case_id', '=', caseId).executeTakeFirstOrThrow();
     const tampered = row.content.replace('Toimenpide 1.1', 'Toimenpide 1.2');
     expect(tampered).not.toBe(row.content);
     if (server.dialect === 'sqlite') {
-      await sql`DROP TRIGGER archived_plans_no_update`.execute(server.db);
-      await server.db.updateTable('archived_plans').set({ content: tampered }).where('id', '=', row.id).execute();
-      await sql`CREATE TRIGGER archived_plans_no_update BEFORE UPDATE ON archived_plans BEGIN SELECT RAISE(ABORT, 'archived plans are immutable'); END`.execute(server.db);
+      await sql`DROP TRIGGER archived_plans_no_update`.execute(queries(server.db));
+      await queries(server.db).updateTable('archived_plans').set({ content: tampered }).where('id', '=', row.id).execute();
+      await sql`CREATE TRIGGER archived_plans_no_update BEFORE UPDATE ON archived_plans BEGIN SELECT RAISE(ABORT, 'archived plans are immutable'); END`.execute(queries(server.db));
     } else {
-      await sql`ALTER TABLE archived_plans DISABLE TRIGGER archived_plans_no_change`.execute(server.db);
-      await server.db.updateTable('archived_plans').set({ content: tampered }).where('id', '=', row.id).execute();
-      await sql`ALTER TABLE archived_plans ENABLE TRIGGER archived_plans_no_change`.execute(server.db);
+      await sql`ALTER TABLE archived_plans DISABLE TRIGGER archived_plans_no_change`.execute(queries(server.db));
+      await queries(server.db).updateTable('archived_plans').set({ content: tampered }).where('id', '=', row.id).execute();
+      await sql`ALTER TABLE archived_plans ENABLE TRIGGER archived_plans_no_change`.execute(queries(server.db));
     }
     const broken = cli();
     expect(broken.status).toBe(1);
@@ -190,7 +191,7 @@ describe.each(testDialects())('finalising and archiving plans on %s', (dialect) 
     expect(downloaded.status).toBe(200);
     expect(Buffer.from(downloaded.body as Uint8Array).subarray(0, 5).toString()).toBe('%PDF-');
     expect((await api('GET', `/api/archive/${archivedId}/pdf`, coach.cookie)).status).toBe(200);
-    const exports = await server.db.selectFrom('audit_log').select(['details']).where('case_id', '=', caseId).where('action', '=', 'export').execute();
+    const exports = await queries(server.db).selectFrom('audit_log').select(['details']).where('case_id', '=', caseId).where('action', '=', 'export').execute();
     expect(exports.map((e) => JSON.parse(e.details!).copy).sort()).toEqual(['client', 'official']);
     const stranger = await signUp(server, { organisation: 'Muu' });
     expect((await api('GET', `/api/archive/${archivedId}/pdf`, stranger.cookie)).status).toBe(404);
@@ -224,7 +225,7 @@ describe.each(testDialects())('finalising and archiving plans on %s', (dialect) 
     expect((await api('POST', `/api/cases/${due.caseId}/close`, due.worker.cookie)).status).toBe(200);
     expect((await api('POST', `/api/cases/${kept.caseId}/close`, kept.worker.cookie)).status).toBe(200);
     // Closed eleven years ago (the default period is ten); the other one just now.
-    await server.db.updateTable('cases').set({ closed_at: new Date(Date.now() - 11 * 365.25 * 86_400_000).toISOString() }).where('id', '=', due.caseId).execute();
+    await queries(server.db).updateTable('cases').set({ closed_at: new Date(Date.now() - 11 * 365.25 * 86_400_000).toISOString() }).where('id', '=', due.caseId).execute();
     const retention = (...args: string[]) =>
       spawnSync(process.execPath, ['--import', 'tsx', 'server/cli/polku.ts', 'retention', ...args], { env: { ...process.env, ...server.database.env }, encoding: 'utf8' });
 
@@ -233,9 +234,9 @@ describe.each(testDialects())('finalising and archiving plans on %s', (dialect) 
     expect(listed.stdout).toContain(due.caseId);
     expect(listed.stdout).not.toContain(kept.caseId);
     expect(listed.stdout).toContain('Nothing was removed');
-    expect(await server.db.selectFrom('cases').select('id').where('id', '=', due.caseId).executeTakeFirst()).toBeDefined();
+    expect(await queries(server.db).selectFrom('cases').select('id').where('id', '=', due.caseId).executeTakeFirst()).toBeDefined();
     // A longer retention period for the organisation: nothing is due any more; back to ten: due again.
-    const { name: organisation } = await server.db
+    const { name: organisation } = await queries(server.db)
       .selectFrom('cases')
       .innerJoin('organisations', 'organisations.id', 'cases.organisation_id')
       .select('organisations.name as name')
@@ -246,16 +247,16 @@ describe.each(testDialects())('finalising and archiving plans on %s', (dialect) 
     expect(retention('--org', organisation, '--years', '10').status).toBe(0);
     expect(retention('--org', organisation, '--years', 'ten').status).toBe(2);
     // The release is for removal only: archived versions of other cases stay immutable.
-    await expect(server.db.deleteFrom('archived_plans').where('case_id', '=', kept.caseId).execute()).rejects.toThrow(/immutable/);
+    await expect(queries(server.db).deleteFrom('archived_plans').where('case_id', '=', kept.caseId).execute()).rejects.toThrow(/immutable/);
 
     const removed = retention('--confirm');
     expect(removed.status).toBe(0);
     expect(removed.stdout).toContain('Removed 1 case(s)');
-    expect(await server.db.selectFrom('cases').select('id').where('id', '=', due.caseId).executeTakeFirst()).toBeUndefined();
-    expect(await server.db.selectFrom('archived_plans').select('id').where('case_id', '=', due.caseId).execute()).toEqual([]);
-    expect(await server.db.selectFrom('document_updates').select('seq').where('doc_name', '=', caseRoom(due.caseId)).execute()).toEqual([]);
-    expect(await server.db.selectFrom('archived_plans').select('id').where('case_id', '=', kept.caseId).execute()).toHaveLength(1);
-    const rows = await server.db.selectFrom('audit_log').select('details').where('case_id', '=', due.caseId).where('action', '=', 'retention_removal').execute();
+    expect(await queries(server.db).selectFrom('cases').select('id').where('id', '=', due.caseId).executeTakeFirst()).toBeUndefined();
+    expect(await queries(server.db).selectFrom('archived_plans').select('id').where('case_id', '=', due.caseId).execute()).toEqual([]);
+    expect(await queries(server.db).selectFrom('document_updates').select('seq').where('doc_name', '=', caseRoom(due.caseId)).execute()).toEqual([]);
+    expect(await queries(server.db).selectFrom('archived_plans').select('id').where('case_id', '=', kept.caseId).execute()).toHaveLength(1);
+    const rows = await queries(server.db).selectFrom('audit_log').select('details').where('case_id', '=', due.caseId).where('action', '=', 'retention_removal').execute();
     expect(rows).toHaveLength(1);
     // The chain of the case that stays is intact (another test here tampers with its own case on purpose).
     expect((await verifyArchive(server.db)).problems.filter((p) => p.caseId === kept.caseId || p.caseId === due.caseId)).toEqual([]);
@@ -267,7 +268,7 @@ describe.each(testDialects())('finalising and archiving plans on %s', (dialect) 
     await api('POST', `/api/proposals/${id}/confirm`, coach.cookie);
     const results = await Promise.all([1, 2, 3].map(() => api('POST', `/api/proposals/${id}/approve`, coordinator.cookie)));
     expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409]);
-    expect(await server.db.selectFrom('archived_plans').select('id').where('case_id', '=', caseId).execute()).toHaveLength(1);
+    expect(await queries(server.db).selectFrom('archived_plans').select('id').where('case_id', '=', caseId).execute()).toHaveLength(1);
   });
 
   it('"agreed in a meeting" must name a meeting that ended after the plan was proposed', async () => {
@@ -275,7 +276,7 @@ describe.each(testDialects())('finalising and archiving plans on %s', (dialect) 
     const post = (path: string, body: unknown = {}) => api('POST', path, worker.cookie, body);
     const meeting = (await post(`/api/cases/${caseId}/meetings`, { scheduledAt: new Date().toISOString() })).body as { id: string };
     await post(`/api/meetings/${meeting.id}/start`);
-    await server.db.insertInto('meeting_attendance').values({ meeting_id: meeting.id, participant: 'client', name: '', role: 'client', organisation: '', joined_at: new Date().toISOString() }).execute();
+    await queries(server.db).insertInto('meeting_attendance').values({ meeting_id: meeting.id, participant: 'client', name: '', role: 'client', organisation: '', joined_at: new Date().toISOString() }).execute();
     await post(`/api/meetings/${meeting.id}/end`);
     const { id } = (await post(`/api/cases/${caseId}/proposals`)).body as { id: string };
     const old = await post(`/api/proposals/${id}/agreed-in-meeting`, { meetingId: meeting.id });

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDialects, type TestDatabase } from '../helpers/databases.js';
 import { signIn, startTestServer } from '../helpers/server.js';
+import { queries } from '../../server/db/kysely.js';
 
 function polku(args: string[], input: string, env: Record<string, string>) {
   return spawnSync(process.execPath, ['--import', 'tsx', 'server/cli/polku.ts', ...args], {
@@ -81,7 +82,7 @@ describe.each(testDialects())('the demo data on %s', (dialect) => {
         const nurseCases = await cases('hanna@lph.example');
         expect(nurseCases).toHaveLength(6);
         expect(await cases('admin@lph.example')).toHaveLength(0);
-        const consents = await server.db.selectFrom('consents').select('id').execute();
+        const consents = await queries(server.db).selectFrom('consents').select('id').execute();
         expect(consents.length).toBeGreaterThanOrEqual(12);
       } finally {
         await server.stop();

@@ -14,6 +14,7 @@ import { io as connectSocket } from 'socket.io-client';
 import { addTeamMember, createCase, signIn, signUp, startTestServer, type TestAccount, type TestServer } from '../helpers/server.js';
 import { storedDoc } from '../helpers/stored.js';
 import { connectYjs, waitFor, type YjsClient } from '../helpers/yjs-client.js';
+import { queries } from '../../server/db/kysely.js';
 
 const REDIS_URL = process.env.POLKU_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -64,7 +65,7 @@ describe('two instances with Redis and PostgreSQL', () => {
     expect(planNotes(a.doc).toString()).toBe(planNotes(b.doc).toString());
     await waitFor(() => a.savedClock() === a.localClock() && b.savedClock() === b.localClock(), 10_000, 'everything to be stored');
 
-    const rows = await one.db.selectFrom('document_updates').select(['seq']).where('doc_name', '=', room).orderBy('seq').execute();
+    const rows = await queries(one.db).selectFrom('document_updates').select(['seq']).where('doc_name', '=', room).orderBy('seq').execute();
     // The case's first state, then one row per edit: nobody stored another instance's update.
     expect(rows.length).toBe(1 + 400);
     expect(rows.map((r) => r.seq)).toEqual(rows.map((_, i) => i + 1));
@@ -171,7 +172,7 @@ describe('two instances with Redis and PostgreSQL', () => {
         })
       )
     );
-    const rows = await one.db.selectFrom('document_updates').select('seq').where('doc_name', '=', name).orderBy('seq').execute();
+    const rows = await queries(one.db).selectFrom('document_updates').select('seq').where('doc_name', '=', name).orderBy('seq').execute();
     expect(rows.map((r) => r.seq)).toEqual(updates.map((_, i) => i + 1));
     await storeTwo.compact(name);
     const loaded = await storeOne.load(name);
@@ -215,7 +216,7 @@ describe('two instances with Redis and PostgreSQL', () => {
     await store.append([{ docName: name, data: updates[0]!, accountId: null }]);
     expect(await store.adopt(name, updates, worker.accountId)).toBe(true);
     expect(await store.adopt(name, updates, worker.accountId)).toBe(false);
-    const rows = await one.db.selectFrom('document_updates').select(['seq', 'account_id']).where('doc_name', '=', name).orderBy('seq').execute();
+    const rows = await queries(one.db).selectFrom('document_updates').select(['seq', 'account_id']).where('doc_name', '=', name).orderBy('seq').execute();
     expect(rows).toEqual([
       { seq: 1, account_id: null },
       { seq: 2, account_id: worker.accountId }

@@ -14,6 +14,7 @@ import type { AccessAck } from '../../shared/socket-events.js';
 import { createTestDatabase, testDialects, type TestDatabase } from '../helpers/databases.js';
 import { addTeamMember, createCase, signIn, startTestServer, type TestServer } from '../helpers/server.js';
 import { connectYjs, waitFor, type YjsClient } from '../helpers/yjs-client.js';
+import { queries } from '../../server/db/kysely.js';
 
 const REDIS_URL = process.env.POLKU_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const password = 'consent expiry test password';
@@ -60,7 +61,7 @@ function subscribe(url: string, cookie: string, caseId: string): Promise<Socket>
 }
 
 async function expiryRows(db: Db, consentId: string) {
-  const rows = await db.selectFrom('audit_log').select(['action', 'details', 'account_id']).where('action', '=', 'consent_change').execute();
+  const rows = await queries(db).selectFrom('audit_log').select(['action', 'details', 'account_id']).where('action', '=', 'consent_change').execute();
   return rows.filter((r) => r.details !== null && (JSON.parse(r.details) as { expired?: string }).expired === consentId);
 }
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../server/db/connect.js';
+import { closeDatabase, openDatabase } from '../../server/db/connect.js';
 import { createUser } from '../../server/services/auth-service.js';
 import { planNotes } from '../../shared/case-doc.js';
 import { caseRoom } from '../../shared/rooms.js';
@@ -8,6 +8,7 @@ import { freePort, spawnServer, type ChildServer } from '../helpers/child-server
 import { createCase, signIn, signUp, startTestServer } from '../helpers/server.js';
 import { storedNotesIn } from '../helpers/stored.js';
 import { connectYjs, waitFor, type YjsClient } from '../helpers/yjs-client.js';
+import { queries } from '../../server/db/kysely.js';
 
 /** Each client types its own marked words; returns the words each typed. */
 function typeWords(client: YjsClient, tag: string, count: number): string[] {
@@ -34,7 +35,7 @@ describe.each(testDialects())('durability on %s', (dialect) => {
     server = await spawnServer(port, env());
     const { db } = await openDatabase({ dataDir: database.dataDir, databaseUrl: database.env.DATABASE_URL });
     await createUser(db, { email: 'sw@example.fi', name: 'Sanna', role: 'social_worker', organisation: 'Kemi', password: 'a long enough password' });
-    await db.destroy();
+    await closeDatabase(db);
     const cookie = await signIn(server.url, 'sw@example.fi', 'a long enough password');
     const room = caseRoom(await createCase(server.url, cookie));
     return { port, cookie, room };
@@ -116,11 +117,11 @@ describe.each(testDialects())('durability on %s', (dialect) => {
     await running.stop();
     const { db } = await openDatabase({ dataDir: database.dataDir, databaseUrl: database.env.DATABASE_URL });
     try {
-      const rows = await db.selectFrom('audit_log').select('action').where('action', 'in', ['edit_session_opened', 'edit_session_closed']).execute();
+      const rows = await queries(db).selectFrom('audit_log').select('action').where('action', 'in', ['edit_session_opened', 'edit_session_closed']).execute();
       expect(rows.filter((r) => r.action === 'edit_session_opened')).toHaveLength(8);
       expect(rows.filter((r) => r.action === 'edit_session_closed')).toHaveLength(8);
     } finally {
-      await db.destroy();
+      await closeDatabase(db);
     }
   });
 });

@@ -13,6 +13,7 @@ import { JOIN_LIMITS } from '../../server/services/guest-service.js';
 import { testDialects } from '../helpers/databases.js';
 import { addTeamMember, createCase, signUp, startTestServer, type TestAccount, type TestServer } from '../helpers/server.js';
 import { connectYjs, upgradeStatus, waitFor, webSocketWithHeaders, type YjsClient } from '../helpers/yjs-client.js';
+import { queries } from '../../server/db/kysely.js';
 
 describe.each(testDialects())('meetings and the client joining on %s', (dialect) => {
   let server: TestServer;
@@ -160,8 +161,8 @@ describe.each(testDialects())('meetings and the client joining on %s', (dialect)
     const waiting = await join(code.code);
     expect(waiting.status).toBe(201);
     const past = new Date(Date.now() - 1000).toISOString();
-    await server.db.updateTable('join_codes').set({ expires_at: past }).where('meeting_id', '=', meetingId).execute();
-    await server.db.updateTable('guest_sessions').set({ expires_at: past }).where('meeting_id', '=', meetingId).where('status', '=', 'waiting').execute();
+    await queries(server.db).updateTable('join_codes').set({ expires_at: past }).where('meeting_id', '=', meetingId).execute();
+    await queries(server.db).updateTable('guest_sessions').set({ expires_at: past }).where('meeting_id', '=', meetingId).where('status', '=', 'waiting').execute();
     expect((await api('GET', '/api/guest', client.cookie)).body.status).toBe('admitted');
     expect(await upgradeStatus(`${server.url.replace(/^http/, 'ws')}/yjs/${caseRoom(caseId)}`, { cookie: client.cookie })).toBe(101);
     expect((await api('GET', '/api/guest', waiting.cookie)).status).toBe(401);
@@ -186,7 +187,7 @@ describe.each(testDialects())('meetings and the client joining on %s', (dialect)
     expect(clientEntries(chairDoc.doc)).toHaveLength(1);
 
     // It was stored: a fresh reader after the room unloads sees it.
-    const stored = await server.db.selectFrom('document_updates').select('account_id').where('doc_name', '=', caseRoom(caseId)).where('account_id', 'is', null).execute();
+    const stored = await queries(server.db).selectFrom('document_updates').select('account_id').where('doc_name', '=', caseRoom(caseId)).where('account_id', 'is', null).execute();
     expect(stored.length).toBeGreaterThan(0);
   });
 
@@ -235,11 +236,11 @@ describe.each(testDialects())('meetings and the client joining on %s', (dialect)
     const { chair, meetingId } = await liveMeeting();
     await api('POST', `/api/meetings/${meetingId}/decisions`, chair.cookie, { text: 'Jatketaan' });
     expect((await api('POST', `/api/meetings/${meetingId}/end`, chair.cookie)).status).toBe(200);
-    await server.db.updateTable('meetings').set({ record: null }).where('id', '=', meetingId).execute();
+    await queries(server.db).updateTable('meetings').set({ record: null }).where('id', '=', meetingId).execute();
     const read = await api('GET', `/api/meetings/${meetingId}/record`, chair.cookie);
     expect(read.status).toBe(200);
     expect((read.body as { record: MeetingRecord }).record.decisions.map((d) => d.text)).toEqual(['Jatketaan']);
-    expect((await server.db.selectFrom('meetings').select('record').where('id', '=', meetingId).executeTakeFirstOrThrow()).record).not.toBeNull();
+    expect((await queries(server.db).selectFrom('meetings').select('record').where('id', '=', meetingId).executeTakeFirstOrThrow()).record).not.toBeNull();
   });
 
   it('join codes: long enough, wrong ones throttled, used and expired ones refused with a clear reason', async () => {
@@ -270,7 +271,7 @@ describe.each(testDialects())('meetings and the client joining on %s', (dialect)
     expect(afterDecline.body.error!.code).toBe('link_expired');
 
     const expiring = (await api('POST', `/api/meetings/${meetingId}/join-codes`, chair.cookie, { validMinutes: 5 })).body as JoinCodeView;
-    await server.db.updateTable('join_codes').set({ expires_at: new Date(Date.now() - 1000).toISOString() }).execute();
+    await queries(server.db).updateTable('join_codes').set({ expires_at: new Date(Date.now() - 1000).toISOString() }).execute();
     const expired = await join(expiring.code);
     expect(expired.status).toBe(410);
 
@@ -281,7 +282,7 @@ describe.each(testDialects())('meetings and the client joining on %s', (dialect)
     const throttled = await join(fresh.code);
     expect(throttled.status).toBe(429);
     expect((await join('not a code')).status).toBe(400);
-    await server.db.deleteFrom('join_failures').execute();
+    await queries(server.db).deleteFrom('join_failures').execute();
     expect((await join(fresh.code)).status).toBe(201);
   });
 

@@ -6,6 +6,7 @@ import { caseRoom } from '../../shared/rooms.js';
 import { testDialects } from '../helpers/databases.js';
 import { createCase, signUp, startTestServer, type TestServer } from '../helpers/server.js';
 import { connectYjs, waitFor } from '../helpers/yjs-client.js';
+import { queries } from '../../server/db/kysely.js';
 
 describe.each(testDialects())('operations endpoints on %s', (dialect) => {
   let server: TestServer;
@@ -75,7 +76,7 @@ describe.each(testDialects())('operations endpoints on %s', (dialect) => {
     });
     expect(response.status).toBe(201);
     const { id } = (await response.json()) as { id: string };
-    const row = await server.db.selectFrom('audit_log').select('ip').where('case_id', '=', id).where('action', '=', 'case_created').executeTakeFirstOrThrow();
+    const row = await queries(server.db).selectFrom('audit_log').select('ip').where('case_id', '=', id).where('action', '=', 'case_created').executeTakeFirstOrThrow();
     expect(row.ip).toBe('203.0.113.7');
   });
 });

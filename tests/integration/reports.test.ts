@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../../server/services/demo-service.js';
 import { testDialects } from '../helpers/databases.js';
 import { signIn, startTestServer, type TestServer } from '../helpers/server.js';
+import { queries } from '../../server/db/kysely.js';
 
 describe.each(testDialects())('follow-up reports on %s', (dialect) => {
   let server: TestServer;
@@ -21,7 +22,7 @@ describe.each(testDialects())('follow-up reports on %s', (dialect) => {
     server = await startTestServer(dialect);
     const demo = await seedDemo(server.db);
     cookie = await signIn(server.url, 'kaisa@kemi.example', demo.password);
-    organisationId = (await server.db.selectFrom('accounts').select('organisation_id').where('email', '=', 'kaisa@kemi.example').executeTakeFirstOrThrow()).organisation_id;
+    organisationId = (await queries(server.db).selectFrom('accounts').select('organisation_id').where('email', '=', 'kaisa@kemi.example').executeTakeFirstOrThrow()).organisation_id;
   });
   afterAll(async () => {
     await server.close();
@@ -29,10 +30,10 @@ describe.each(testDialects())('follow-up reports on %s', (dialect) => {
 
   /** Each case document of the organisation, rebuilt from the stored rows. */
   async function rawStages(): Promise<Array<Array<{ kind: string; date: string; source: string; outcome: string }>>> {
-    const cases = await server.db.selectFrom('cases').select('id').where('organisation_id', '=', organisationId).execute();
+    const cases = await queries(server.db).selectFrom('cases').select('id').where('organisation_id', '=', organisationId).execute();
     const result = [];
     for (const c of cases) {
-      const rows = await server.db.selectFrom('document_updates').select('data').where('doc_name', '=', `case:${c.id}`).orderBy('seq').execute();
+      const rows = await queries(server.db).selectFrom('document_updates').select('data').where('doc_name', '=', `case:${c.id}`).orderBy('seq').execute();
       const doc = new Y.Doc();
       for (const row of rows) Y.applyUpdate(doc, row.data);
       const stages = doc.getMap('path').get('stages') as Y.Map<Y.Map<unknown>>;
@@ -53,13 +54,13 @@ describe.each(testDialects())('follow-up reports on %s', (dialect) => {
       wheelChange: Array<{ areaId: string; clients: number }>;
     };
 
-    const genders = await sql<{ gender: string; n: number }>`SELECT gender, COUNT(*) AS n FROM cases WHERE organisation_id = ${organisationId} GROUP BY gender`.execute(server.db);
+    const genders = await sql<{ gender: string; n: number }>`SELECT gender, COUNT(*) AS n FROM cases WHERE organisation_id = ${organisationId} GROUP BY gender`.execute(queries(server.db));
     const expectedGender = Object.fromEntries(genders.rows.map((r) => [r.gender, Number(r.n)]));
     const total = genders.rows.reduce((s, r) => s + Number(r.n), 0);
     // Every demo client was referred within the year and none had moved on before it began.
     expect(report.clientsInService).toBe(total);
     for (const [gender, n] of Object.entries(report.byGender)) expect(n, gender).toBe(expectedGender[gender] ?? 0);
-    const withoutBirthYear = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM cases WHERE organisation_id = ${organisationId} AND birth_year IS NULL`.execute(server.db);
+    const withoutBirthYear = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM cases WHERE organisation_id = ${organisationId} AND birth_year IS NULL`.execute(queries(server.db));
     expect(report.byAgeGroup.unknown).toBe(Number(withoutBirthYear.rows[0]!.n));
 
     const stages = await rawStages();
@@ -92,7 +93,7 @@ describe.each(testDialects())('follow-up reports on %s', (dialect) => {
     const pdf = await fetch(`${server.url}/api/reports/pdf?from=${from}&to=${today}`, { headers: { cookie } });
     expect(pdf.status).toBe(200);
     expect(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
-    const audited = await server.db.selectFrom('audit_log').select('details').where('action', '=', 'export').execute();
+    const audited = await queries(server.db).selectFrom('audit_log').select('details').where('action', '=', 'export').execute();
     expect(audited.map((a) => JSON.parse(a.details!).format).sort()).toEqual(['csv', 'pdf']);
     expect((await fetch(`${server.url}/api/reports?from=${today}&to=${from}`, { headers: { cookie } })).status).toBe(400);
   });
