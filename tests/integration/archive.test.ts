@@ -176,7 +176,9 @@ describe.each(testDialects())('finalising and archiving plans on %s', (dialect) 
       return { bytes, ms: performance.now() - started };
     };
     const official = await render('official');
-    expect(official.ms).toBeLessThan(1_000);
+    // A guard against pathological slowness only: on a loaded 2-core machine this took over 1 s
+    // (it takes ~0.3 s alone); speed is for benchmarks, not for a test that must not flake.
+    expect(official.ms).toBeLessThan(5_000);
     const officialText = await pdfText(official.bytes);
     for (let g = 1; g <= 20; g++) expect(officialText).toContain(`Tavoite numero ${g}`);
     expect(officialText).toContain('Toimenpide 20.5');
