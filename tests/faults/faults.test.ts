@@ -117,49 +117,50 @@ describe('faults with two instances, Redis and PostgreSQL', () => {
     expect(await storedNotes(cluster, room)).toBe(text);
   });
 
-  it('an instance killed while PostgreSQL is down: the other instance stores the edits it had not', async () => {
-    const { room, meeting, cluster } = await startMeeting(6);
-    meeting.startTyping(100);
+  /**
+   * A meeting whose last words reach every client while PostgreSQL is down, so neither instance
+   * can store them; `meanwhile` runs before PostgreSQL comes back.
+   */
+  async function wordsWhileDatabaseDown(meanwhile: (cluster: Cluster) => Promise<void>) {
+    const started = await startMeeting(6);
+    started.meeting.startTyping(100);
     await sleep(500);
     await postgres.stop();
     try {
-      // These words reach every client, but neither instance can store them.
       await sleep(1_500);
-      await meeting.stopTyping();
-      await meeting.converged();
-      cluster.instances[0]!.process.kill('SIGKILL');
-      await cluster.instances[0]!.exited;
+      await started.meeting.stopTyping();
+      await started.meeting.converged();
+      await meanwhile(started.cluster);
     } finally {
       await postgres.start();
     }
+    return started;
+  }
+
+  const adoptedBy = async (url: string) =>
+    Number(/^polku_fanout_adopted_updates_total (\d+)/m.exec(await (await fetch(`${url}/metrics`)).text())?.[1] ?? 0);
+
+  it('an instance killed while PostgreSQL is down: the other instance stores the edits it had not', async () => {
+    const { room, meeting, cluster } = await wordsWhileDatabaseDown(async (cluster) => {
+      cluster.instances[0]!.process.kill('SIGKILL');
+      await cluster.instances[0]!.exited;
+    });
     await everyWordStored(cluster, meeting, room, 20_000);
-    const metrics = await (await fetch(`${cluster.instances[1]!.url}/metrics`)).text();
-    const adopted = Number(/^polku_fanout_adopted_updates_total (\d+)/m.exec(metrics)?.[1] ?? 0);
-    expect(adopted).toBeGreaterThan(0);
+    expect(await adoptedBy(cluster.instances[1]!.url)).toBeGreaterThan(0);
   });
 
   it('an instance paused (SIGSTOP) past the dead-after time is waited for, not taken for dead: every word is stored exactly once', async () => {
-    const { room, meeting, cluster } = await startMeeting(6);
-    meeting.startTyping(100);
-    await sleep(500);
-    await postgres.stop();
-    try {
-      // Words neither instance can store yet: the paused one holds some of them.
-      await sleep(1_500);
-      await meeting.stopTyping();
-      await meeting.converged();
+    const { room, meeting, cluster } = await wordsWhileDatabaseDown(async (cluster) => {
+      // The paused instance holds some of the words nobody could store yet.
       cluster.instances[0]!.process.kill('SIGSTOP');
       cleanups.push(async () => void cluster.instances[0]!.process.kill('SIGCONT'));
-    } finally {
-      await postgres.start();
-    }
+    });
     // Longer than POLKU_FANOUT_DEAD_AFTER_MS (5 s): the other instance notices the silence.
     await sleep(7_000);
     cluster.instances[0]!.process.kill('SIGCONT');
     await everyWordStored(cluster, meeting, room, 20_000);
     expect(await storedRowCount(cluster, room)).toBe(meeting.words.length + 1);
-    const metrics = await (await fetch(`${cluster.instances[1]!.url}/metrics`)).text();
-    expect(Number(/^polku_fanout_adopted_updates_total (\d+)/m.exec(metrics)?.[1] ?? 0)).toBe(0);
+    expect(await adoptedBy(cluster.instances[1]!.url)).toBe(0);
   });
 
   it('Redis restarted mid-meeting: each instance keeps serving its own clients, and all catch up when it is back', async () => {
