@@ -14,6 +14,7 @@ import type { DocAccess } from '../../shared/roles.js';
 import { MESSAGE_AWARENESS, MESSAGE_QUERY_AWARENESS, MESSAGE_SYNC, encodeSaved } from '../../shared/sync-protocol.js';
 import type { Logger } from '../logger.js';
 import { guardAwareness } from './awareness-guard.js';
+import { TokenBucket } from './token-bucket.js';
 import { assertApplicable } from './update-guard.js';
 import type { PeerIdentity, RoomPeer } from './peer.js';
 import { encodeAwarenessMessage, encodeSyncMessage, readBytes, type Room } from './room.js';
@@ -63,16 +64,13 @@ export class SyncConnection implements RoomPeer {
   droppedMessages = 0;
   /** Closed for breaking the rules (too big, malformed, flooding). */
   private refused = false;
-  /** Token bucket of the message rate limit. */
-  private allowance: number;
-  private lastMessageAt = performance.now();
+  /** The message rate limit. */
+  private readonly messages: TokenBucket;
   /** The latest sync request not answered yet (only the latest matters). */
   private askedStateVector: Uint8Array | null = null;
   private askedAwareness = false;
   private answerTimer: NodeJS.Timeout | null = null;
-  /** Token bucket of the answer rate. */
-  private answerAllowance = ANSWER_BURST;
-  private lastAnswerAt = performance.now();
+  private readonly answers = new TokenBucket(ANSWERS_PER_SECOND, ANSWER_BURST);
 
   constructor(
     private readonly ws: WebSocket,
@@ -83,7 +81,7 @@ export class SyncConnection implements RoomPeer {
     private readonly limits: ConnectionLimits,
     private readonly logger: Logger
   ) {
-    this.allowance = limits.maxMessagesPerSecond * BURST_SECONDS;
+    this.messages = new TokenBucket(limits.maxMessagesPerSecond, limits.maxMessagesPerSecond * BURST_SECONDS);
   }
 
   /** Joins the room and sends the greeting; call in the upgrade callback, before any await. */
@@ -101,11 +99,7 @@ export class SyncConnection implements RoomPeer {
       this.refuse(CLOSE.tooBig, 'message too big');
       return;
     }
-    const now = performance.now();
-    const rate = this.limits.maxMessagesPerSecond;
-    this.allowance = Math.min(rate * BURST_SECONDS, this.allowance + ((now - this.lastMessageAt) / 1000) * rate) - 1;
-    this.lastMessageAt = now;
-    if (this.allowance < 0) {
+    if (!this.messages.take()) {
       this.logger.warn({ room: this.room.name, connection: this.id }, 'connection sends too many messages; closing it');
       this.refuse(CLOSE.flooding, 'too many messages');
       return;
@@ -152,25 +146,16 @@ export class SyncConnection implements RoomPeer {
     this.room.remove(this);
   }
 
-  private refillAnswers(): void {
-    const now = performance.now();
-    this.answerAllowance = Math.min(ANSWER_BURST, this.answerAllowance + ((now - this.lastAnswerAt) / 1000) * ANSWERS_PER_SECOND);
-    this.lastAnswerAt = now;
-  }
-
   /** Answers what was asked on a later turn, no more often than the answer rate allows. */
   private scheduleAnswer(): void {
     if (this.answerTimer) return;
-    this.refillAnswers();
-    const wait = this.answerAllowance >= 1 ? 0 : ((1 - this.answerAllowance) / ANSWERS_PER_SECOND) * 1000;
-    this.answerTimer = setTimeout(this.answer, wait);
+    this.answerTimer = setTimeout(this.answer, this.answers.waitMs());
   }
 
   private readonly answer = (): void => {
     this.answerTimer = null;
     if (this.refused || this.ws.readyState !== WebSocket.OPEN) return;
-    this.refillAnswers();
-    this.answerAllowance--;
+    if (!this.answers.take()) return this.scheduleAnswer();
     const stateVector = this.askedStateVector;
     this.askedStateVector = null;
     if (stateVector) {
