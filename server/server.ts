@@ -21,6 +21,7 @@ import type { MeetingRealtime } from './realtime/meeting-realtime.js';
 import { startGuestSweeper } from './realtime/guest-sweeper.js';
 import { startConsentExpiry } from './realtime/consent-expiry.js';
 import { expireEndedConsents } from './services/consent-service.js';
+import { moveViewsOut } from './services/view-move-service.js';
 import { createServerDocs } from './sync/server-edits.js';
 import type { CaseRealtime } from './realtime/case-realtime.js';
 import { startSessionSweeper } from './realtime/session-sweeper.js';
@@ -68,6 +69,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const { config } = options;
   const logger = options.logger ?? createLogger(config.logLevel);
   const { db, dialect } = await openDatabase(config);
+  // Before any connection: cases made before consent scopes get their views in their own documents.
+  const movedViews = await moveViewsOut(db);
+  if (movedViews > 0) logger.info({ cases: movedViews }, 'moved the wheel, map and path into their own documents');
   const baseStore = createDocumentStore(db);
   const store = options.wrapStore ? options.wrapStore(baseStore) : baseStore;
   // Gauges read these lazily; they are assigned below.

@@ -49,19 +49,40 @@ export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 const dateOnly = z.iso.date({ message: 'use a date like 2027-01-31' });
 
+/**
+ * The parts of a case a consent can open to another organisation's professionals: the plan
+ * (with the professionals' internal notes), the assessment wheel, the network map, the guidance
+ * path and the meetings. Each view part is its own Yjs document, so the server can withhold it.
+ */
+export const CASE_PARTS = ['plan', 'wheel', 'network', 'path', 'meetings'] as const;
+export const casePartSchema = z.enum(CASE_PARTS);
+export type CasePart = z.infer<typeof casePartSchema>;
+
+/** What a consent covers: the parts (at least one) and a free-text note (what was recorded before). */
+export const consentScopeSchema = z.object({
+  parts: z
+    .array(casePartSchema)
+    .min(1, { message: 'choose at least one part' })
+    .max(CASE_PARTS.length)
+    // Stored and shown in one order, whatever order the form sent them in.
+    .transform((parts) => CASE_PARTS.filter((part) => parts.includes(part))),
+  note: z.string().trim().max(500).default('')
+});
+export type ConsentScope = z.infer<typeof consentScopeSchema>;
+
 export const recordConsentSchema = z.discriminatedUnion('basis', [
   z.object({
     basis: z.literal('consent'),
     organisationId: z.uuid(),
     method: z.enum(CONSENT_METHODS),
-    scope: z.string().trim().min(1, { message: 'required' }).max(500),
+    scope: consentScopeSchema,
     validUntil: dateOnly.nullable().default(null)
   }),
   z.object({
     basis: z.literal('legal_basis'),
     organisationId: z.uuid(),
     legalBasis: z.string().trim().min(3, { message: 'name the law and section' }).max(300),
-    scope: z.string().trim().min(1, { message: 'required' }).max(500),
+    scope: consentScopeSchema,
     validUntil: dateOnly.nullable().default(null)
   })
 ]);
@@ -112,7 +133,7 @@ export interface ConsentView {
   basis: 'consent' | 'legal_basis';
   method: (typeof CONSENT_METHODS)[number] | null;
   legalBasis: string | null;
-  scope: string;
+  scope: ConsentScope;
   validUntil: string | null;
   recordedBy: string;
   recordedAt: string;

@@ -1,3 +1,4 @@
+import type { CasePart } from './access.js';
 import type { Role } from './roles.js';
 
 /** The signed-in account, as `GET /api/me` returns it. */
@@ -20,4 +21,6 @@ export interface CaseSummary {
   canManage: boolean;
   /** When the case was closed (the retention period runs from then), or null while open. */
   closedAt: string | null;
+  /** The parts of the case this person may see (another organisation: what its consents cover). */
+  parts: CasePart[];
 }

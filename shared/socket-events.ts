@@ -48,7 +48,7 @@ export interface ClientToServerEvents {
   'meeting:focus': (payload: { meetingId: string; state: FollowState }, ack: (result: AccessAck) => void) => void;
 }
 
-export type MeetingJoinAck = { ok: true; follow: FollowState | null } | { ok: false; code: 'not_found' | 'bad_request' };
+export type MeetingJoinAck = { ok: true; follow: FollowState | null } | { ok: false; code: 'not_found' | 'bad_request' | 'forbidden' };
 
 /** Events to a client's device (namespace `/guest`). */
 export interface GuestServerToClientEvents {
@@ -75,5 +75,5 @@ export interface SocketData {
   role: string;
   organisation: string;
   /** Meetings this socket joined, and whether it may chair each. */
-  meetings: Record<string, { chair: boolean }>;
+  meetings: Record<string, { chair: boolean; caseId: string }>;
 }

@@ -44,6 +44,8 @@ export interface CaseTable {
   gender: Generated<string>;
   birth_year: number | null;
   closed_at: string | null;
+  /** When the wheel, map and path left the case's shared document for their own; null until moved. */
+  views_moved_at: string | null;
 }
 
 /** Append-only log of Yjs updates per document; `seq` counts per document from 1. */
@@ -88,7 +90,10 @@ export interface ConsentTable {
   basis: 'consent' | 'legal_basis';
   method: 'signed' | 'oral_meeting' | 'electronic' | null;
   legal_basis: string | null;
+  /** The free-text note on the scope (before structured scopes, the whole scope). */
   scope: string;
+  /** The parts of the case the consent opens, comma separated (`CASE_PARTS`). */
+  parts: string;
   /** A Finnish date (YYYY-MM-DD); the consent is valid through that day, until the next Finnish midnight. */
   valid_until: string | null;
   recorded_by: string;

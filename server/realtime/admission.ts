@@ -10,7 +10,7 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/database.js';
 import type { Principal, RequestMeta } from '../domain/principal.js';
 import type { DocAccess } from '../../shared/roles.js';
-import { caseRoom } from '../../shared/rooms.js';
+import { clientRooms } from '../../shared/rooms.js';
 import { AppError } from '../errors.js';
 import { guestTokenFromCookieHeader, sessionTokenFromCookieHeader } from '../http/request-auth.js';
 import { authenticate, currentPrincipal } from '../services/auth-service.js';
@@ -29,8 +29,8 @@ export interface AdmissionRequest {
   cookieHeader: string | undefined;
   meta: RequestMeta;
   /**
-   * A Yjs room: the case's access decides (a client's device may open only its case's shared
-   * document, read-only). `null` for Socket.IO, whose events check access one by one.
+   * A Yjs room: the case's access decides (a client's device may open only its case's plan and
+   * views, read-only). `null` for Socket.IO, whose events check access one by one.
    */
   room: string | null;
 }
@@ -55,10 +55,14 @@ export interface Admission {
   register(socket: LiveSocket): { unregister: () => void; allowed: Promise<boolean> };
 }
 
-/** Which guests may connect: any live one to Socket.IO (the lobby included), only an admitted one to a room. */
+/**
+ * Which guests may connect: any live one to Socket.IO (the lobby included), only an admitted one
+ * to a room — its case's plan or one of its views, never the internal notes. The client sees all
+ * of their own case: consent scopes limit other organisations, not the client.
+ */
 function guestMay(guest: Guest, room: string | null): boolean {
   if (room === null) return guest.status === 'waiting' || guest.status === 'admitted';
-  return guest.status === 'admitted' && guest.meetingStatus === 'live' && room === caseRoom(guest.caseId);
+  return guest.status === 'admitted' && guest.meetingStatus === 'live' && clientRooms(guest.caseId).includes(room);
 }
 
 /**

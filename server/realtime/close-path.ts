@@ -7,6 +7,7 @@
  */
 import type { Logger } from '../logger.js';
 import type { ControlMessage, Fanout } from '../sync/fanout.js';
+import { CASE_PARTS, type CasePart } from '../../shared/access.js';
 import type { CloseReason, LiveConnections } from './live-connections.js';
 
 export interface ClosePath {
@@ -20,6 +21,12 @@ export interface ClosePath {
    * connections stop hearing of it (`case:revoked`).
    */
   closeCaseAccess(caseId: string, accountIds: readonly string[]): void;
+  /**
+   * These accounts keep the case but lose these parts of it (a consent ended while a narrower
+   * one still holds): their Yjs connections to those parts' documents close (4403), their
+   * Socket.IO connections leave the case's meetings if the meetings are among them.
+   */
+  closeCaseParts(caseId: string, accountIds: readonly string[], parts: readonly CasePart[]): void;
   /** A client's device was removed, declined, left, or its meeting ended: all its connections. */
   closeGuest(guestId: string, reason: CloseReason): void;
 }
@@ -29,6 +36,7 @@ type CloseOrder =
   | { op: 'close-session'; sessionId: string; reason: CloseReason }
   | { op: 'close-account'; accountId: string; reason: CloseReason }
   | { op: 'close-case'; caseId: string; accountIds: string[] }
+  | { op: 'close-parts'; caseId: string; accountIds: string[]; parts: CasePart[] }
   | { op: 'close-guest'; guestId: string; reason: CloseReason };
 
 const REASONS: readonly unknown[] = ['signed_out', 'expired', 'revoked'] satisfies CloseReason[];
@@ -44,6 +52,14 @@ function closeOrderOf(message: ControlMessage): CloseOrder | null {
       return isString(m.accountId) && REASONS.includes(m.reason) ? (m as CloseOrder) : null;
     case 'close-case':
       return isString(m.caseId) && Array.isArray(m.accountIds) && m.accountIds.every(isString) ? (m as CloseOrder) : null;
+    case 'close-parts':
+      return isString(m.caseId) &&
+        Array.isArray(m.accountIds) &&
+        m.accountIds.every(isString) &&
+        Array.isArray(m.parts) &&
+        m.parts.every((part) => (CASE_PARTS as readonly unknown[]).includes(part))
+        ? (m as CloseOrder)
+        : null;
     case 'close-guest':
       return isString(m.guestId) && REASONS.includes(m.reason) ? (m as CloseOrder) : null;
     default:
@@ -62,6 +78,9 @@ export function createClosePath(live: LiveConnections, fanout: Pick<Fanout, 'con
         return;
       case 'close-case':
         for (const socket of live.socketsOf((h) => h.kind === 'session' && order.accountIds.includes(h.accountId))) socket.revokeCase(order.caseId);
+        return;
+      case 'close-parts':
+        for (const socket of live.socketsOf((h) => h.kind === 'session' && order.accountIds.includes(h.accountId))) socket.revokeParts(order.caseId, order.parts);
         return;
       case 'close-guest':
         for (const socket of live.socketsOf((h) => h.kind === 'guest' && h.guestId === order.guestId)) socket.close(order.reason);
@@ -82,6 +101,7 @@ export function createClosePath(live: LiveConnections, fanout: Pick<Fanout, 'con
     closeSession: (sessionId, reason) => everywhere({ op: 'close-session', sessionId, reason }),
     closeAccount: (accountId, reason) => everywhere({ op: 'close-account', accountId, reason }),
     closeCaseAccess: (caseId, accountIds) => everywhere({ op: 'close-case', caseId, accountIds: [...accountIds] }),
+    closeCaseParts: (caseId, accountIds, parts) => everywhere({ op: 'close-parts', caseId, accountIds: [...accountIds], parts: [...parts] }),
     closeGuest: (guestId, reason) => everywhere({ op: 'close-guest', guestId, reason })
   };
 }

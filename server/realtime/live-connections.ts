@@ -4,6 +4,8 @@
  * here what to close.
  */
 
+import type { CasePart } from '../../shared/access.js';
+
 /** Who holds a connection: a signed-in person's session, or a client's device (guest session). */
 export type Holder = { kind: 'session'; sessionId: string; accountId: string } | { kind: 'guest'; guestId: string };
 
@@ -15,6 +17,12 @@ export interface LiveSocket {
   close(reason: CloseReason): void;
   /** Its holder lost access to one case: a Yjs connection to that case closes, a Socket.IO one stops hearing of it. */
   revokeCase(caseId: string): void;
+  /**
+   * Its holder lost these parts of one case (a consent covering them ended while another still
+   * holds): a Yjs connection to a document of those parts closes, a Socket.IO one leaves the
+   * case's meetings if the meetings are among them.
+   */
+  revokeParts(caseId: string, parts: readonly CasePart[]): void;
 }
 
 interface Entry {

@@ -111,7 +111,11 @@ export function createSocketServer(httpServer: HttpServer, deps: SocketServerDep
   });
   guestNs.on('connection', (socket) => {
     const { guestId, meetingId } = socket.data;
-    const { unregister, allowed } = admissions.get(socket.request)!.register({ close: () => socket.disconnect(true), revokeCase: () => undefined });
+    const { unregister, allowed } = admissions.get(socket.request)!.register({
+      close: () => socket.disconnect(true),
+      revokeCase: () => undefined,
+      revokeParts: () => undefined
+    });
     void socket.join(guestRoomOf(guestId));
     void (async () => {
       if (!(await allowed)) return;
@@ -145,6 +149,17 @@ export function createSocketServer(httpServer: HttpServer, deps: SocketServerDep
         if (!socket.rooms.has(caseRoomOf(caseId))) return;
         socket.emit('case:revoked', { caseId });
         void socket.leave(caseRoomOf(caseId));
+      },
+      revokeParts: (caseId, parts) => {
+        if (!parts.includes('meetings')) return;
+        for (const [meetingId, joined] of Object.entries(socket.data.meetings)) {
+          if (joined.caseId !== caseId) continue;
+          const { [meetingId]: _left, ...rest } = socket.data.meetings;
+          socket.data.meetings = rest;
+          void Promise.resolve(socket.leave(meetingRoomOf(meetingId)))
+            .then(() => emitPresence(io, meetingId))
+            .catch(() => undefined);
+        }
       }
     });
     socket.on('disconnect', () => {
@@ -160,7 +175,7 @@ export function createSocketServer(httpServer: HttpServer, deps: SocketServerDep
         if (!principal) return ack({ ok: false, code: 'not_found' });
         const meta = { ip: clientIp(socket.request, config.trustProxy), userAgent: socket.handshake.headers['user-agent'] ?? null };
         const loaded = await loadMeeting(db, principal, meetingId, meta);
-        socket.data.meetings = { ...socket.data.meetings, [meetingId]: { chair: mayChair(principal, loaded) } };
+        socket.data.meetings = { ...socket.data.meetings, [meetingId]: { chair: mayChair(principal, loaded), caseId: loaded.meeting.case_id } };
         await socket.join(meetingRoomOf(meetingId));
         await noteAttendance(db, loaded.meeting, { id: principal.accountId, name: principal.name, role: principal.role, organisation: principal.organisationName });
         const follow = loaded.meeting.follow ? followSchema.safeParse(JSON.parse(loaded.meeting.follow)).data ?? null : null;
@@ -168,7 +183,8 @@ export function createSocketServer(httpServer: HttpServer, deps: SocketServerDep
         await emitPresence(io, meetingId);
       })().catch((error: unknown) => {
         if (!(error instanceof AppError)) logger.error({ err: error }, 'meeting:join failed');
-        ack({ ok: false, code: 'not_found' });
+        // 403: a member whose organisation's consent does not cover the meetings.
+        ack({ ok: false, code: error instanceof AppError && error.status === 403 ? 'forbidden' : 'not_found' });
       });
     });
     socket.on('meeting:leave', (meetingId) => {

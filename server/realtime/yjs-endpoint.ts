@@ -11,6 +11,8 @@ import { clientIp, isAllowedOrigin } from '../http/request-auth.js';
 import type { Logger } from '../logger.js';
 import { audit } from '../services/audit-service.js';
 import { CLIENT_PRESENCE } from '../../shared/presence.js';
+import { parseRoomName } from '../../shared/rooms.js';
+import { ROOM_PART } from '../access/policy.js';
 import { CLOSE, type SyncConnection } from '../sync/connection.js';
 import type { SyncHooks } from '../sync/sync-server.js';
 import { admit, type Admission } from './admission.js';
@@ -72,6 +74,9 @@ export function createYjsEndpoint(deps: YjsEndpointDeps): YjsEndpoint {
         close: (reason) => close(reason === 'revoked' ? CLOSE.accessRevoked : CLOSE.sessionEnded, reason),
         revokeCase: (revoked) => {
           if (revoked === caseId) close(CLOSE.accessRevoked, 'access revoked');
+        },
+        revokeParts: (revoked, parts) => {
+          if (revoked === caseId && parts.includes(ROOM_PART[parseRoomName(context.admission.room.name)!.kind])) close(CLOSE.accessRevoked, 'access revoked');
         }
       });
       context.unregister = unregister;

@@ -69,3 +69,19 @@ export function listCaseDemographics(db: Db, organisationId: string) {
 export async function caseOrganisationId(db: Db, caseId: string): Promise<string | undefined> {
   return (await queries(db).selectFrom('cases').select('organisation_id').where('id', '=', caseId).executeTakeFirst())?.organisation_id;
 }
+
+/** Cases whose wheel, map and path are still inside their shared document (made before they moved out). */
+export async function casesWithViewsInside(db: Db): Promise<string[]> {
+  const rows = await queries(db).selectFrom('cases').select('id').where('views_moved_at', 'is', null).orderBy('created_at').execute();
+  return rows.map((r) => r.id);
+}
+
+/** Whether the case still exists with its views inside its shared document (read again under the document locks). */
+export async function viewsStillInside(db: Db, id: string): Promise<boolean> {
+  const row = await queries(db).selectFrom('cases').select('views_moved_at').where('id', '=', id).executeTakeFirst();
+  return row !== undefined && row.views_moved_at === null;
+}
+
+export async function markViewsMoved(db: Db, id: string, at: string): Promise<void> {
+  await queries(db).updateTable('cases').set({ views_moved_at: at }).where('id', '=', id).execute();
+}

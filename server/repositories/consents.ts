@@ -6,6 +6,18 @@
 import type { Consent, Db } from '../db/database.js';
 import { queries } from '../db/kysely.js';
 import { today } from '../db/time.js';
+import { CASE_PARTS, type CasePart } from '../../shared/access.js';
+
+/** The `parts` column (comma separated) as a list, in `CASE_PARTS` order; unknown names are dropped. */
+export function partsFromColumn(column: string): CasePart[] {
+  const named = new Set(column.split(','));
+  return CASE_PARTS.filter((part) => named.has(part));
+}
+
+/** A list of parts as the `parts` column stores it. */
+export function partsToColumn(parts: readonly CasePart[]): string {
+  return CASE_PARTS.filter((part) => parts.includes(part)).join(',');
+}
 
 /** Whether `organisationId` has a valid consent or legal basis on `caseId` now. */
 export async function hasValidConsent(db: Db, caseId: string, organisationId: string): Promise<boolean> {
@@ -19,6 +31,23 @@ export async function hasValidConsent(db: Db, caseId: string, organisationId: st
     .where((eb) => eb.or([eb('valid_until', 'is', null), eb('valid_until', '>=', today())]))
     .executeTakeFirst();
   return row !== undefined;
+}
+
+/**
+ * The parts of `caseId` that `organisationId`'s valid consents and legal bases open now (their
+ * union; empty when it has none).
+ */
+export async function validConsentParts(db: Db, caseId: string, organisationId: string): Promise<CasePart[]> {
+  const rows = await queries(db)
+    .selectFrom('consents')
+    .select('parts')
+    .where('case_id', '=', caseId)
+    .where('organisation_id', '=', organisationId)
+    .where('withdrawn_at', 'is', null)
+    .where('expired_at', 'is', null)
+    .where((eb) => eb.or([eb('valid_until', 'is', null), eb('valid_until', '>=', today())]))
+    .execute();
+  return partsFromColumn(rows.map((r) => r.parts).join(','));
 }
 
 export function isConsentValid(consent: Pick<Consent, 'withdrawn_at' | 'valid_until' | 'expired_at'>): boolean {

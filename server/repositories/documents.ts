@@ -34,6 +34,14 @@ async function readStored(trx: Trx, docName: string): Promise<StoredDocument> {
   };
 }
 
+/**
+ * The stored form of a document, read inside the caller's transaction (after `lockDocuments`,
+ * nobody appends to it meanwhile).
+ */
+export function loadInTransaction(db: Db, docName: string): Promise<StoredDocument> {
+  return readStored(queries(db) as unknown as Trx, docName);
+}
+
 /** Takes `count` sequence numbers for `docName` (locking its head row); returns the first. */
 async function takeSeqs(trx: Trx, docName: string, count: number): Promise<number> {
   const head = await trx

@@ -14,7 +14,8 @@ import { FINNISH_TIME_ZONE, finnishDate } from '../../shared/finnish-time.js';
 import type { Principal, RequestMeta } from '../domain/principal.js';
 import { audit } from './audit-service.js';
 import { requireCaseAccess } from './case-access.js';
-import type { ArchiveContent } from './archive-service.js';
+import { visibleParts } from '../access/policy.js';
+import { withholdViews, type ArchiveContent } from './archive-service.js';
 import { FONT_BOLD, FONT_REGULAR, fi as t } from './document-assets.js';
 
 const day = (iso: string) => (iso ? new Intl.DateTimeFormat('fi-FI', { dateStyle: 'long', timeZone: FINNISH_TIME_ZONE }).format(new Date(iso.length === 10 ? `${iso}T12:00:00Z` : iso)) : '–');
@@ -113,8 +114,8 @@ export function renderPlanPdf(content: ArchiveContent, copy: Copy): Promise<Buff
 export async function archivedPdf(db: Db, p: Principal, id: string, copy: Copy, meta: RequestMeta): Promise<{ bytes: Uint8Array<ArrayBuffer>; filename: string }> {
   const row = await findArchivedPlanContent(db, id);
   if (!row) throw new AppError(404, 'not_found', 'no such archived plan');
-  await requireCaseAccess(db, p, row.case_id, meta);
-  const bytes = await renderPlanPdf(JSON.parse(row.content) as ArchiveContent, copy);
+  const { facts } = await requireCaseAccess(db, p, row.case_id, meta, 'plan');
+  const bytes = await renderPlanPdf(withholdViews(JSON.parse(row.content) as ArchiveContent, visibleParts(p, facts)), copy);
   await audit(db, { action: 'export', principal: p, caseId: row.case_id, details: { archived: id, copy, format: 'pdf' }, meta });
   return { bytes: new Uint8Array(bytes), filename: `suunnitelma-v${row.version}${copy === 'client' ? '-asiakas' : ''}.pdf` };
 }

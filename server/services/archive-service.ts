@@ -31,7 +31,9 @@ import { CLIENT_RESPONSIBLE } from '../../shared/plan/vocabulary.js';
 import { diffPlans, type PlanDiff } from '../../shared/plan/diff.js';
 import { planJsonSchema, planToJson, type PlanJson } from '../../shared/plan/json.js';
 import { nodesToJson, pathToJson, wheelToJson, type NodeJson, type PathJson, type WheelJson } from '../../shared/views/index.js';
-import { caseRoom, internalRoom } from '../../shared/rooms.js';
+import { caseRoom, internalRoom, VIEW_KINDS, viewRoom, type ViewKind } from '../../shared/rooms.js';
+import type { CasePart } from '../../shared/access.js';
+import { visibleParts } from '../access/policy.js';
 import type { Principal, RequestMeta } from '../domain/principal.js';
 import { audit } from './audit-service.js';
 import { requireCaseAccess } from './case-access.js';
@@ -78,6 +80,19 @@ export interface ArchiveContent {
 
 const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
 
+const EMPTY_VIEWS: ArchivedViews = { wheel: null, network: [], path: { stages: [] } };
+
+/**
+ * An archived version as a reader may see it: the views their organisation's consent does not
+ * cover are left out (empty) and named in `withheld`.
+ */
+export function withholdViews<T extends ArchiveContent>(content: T, parts: readonly CasePart[]): T & { withheld: ViewKind[] } {
+  const withheld = VIEW_KINDS.filter((view) => !parts.includes(view));
+  const views = { ...content.views };
+  for (const view of withheld) Object.assign(views, { [view]: EMPTY_VIEWS[view] });
+  return { ...content, views, withheld };
+}
+
 /** JSON with keys in a fixed order, so the same content always hashes alike. */
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
@@ -109,13 +124,14 @@ async function sign(db: Db, proposalId: string, s: Signature): Promise<void> {
 /** The responsible person proposes the plan as it stands now as final. */
 export async function proposePlan(deps: ArchiveDeps, p: Principal, caseId: string, meta: RequestMeta): Promise<{ id: string }> {
   const { db } = deps;
-  const { facts } = await requireCaseAccess(db, p, caseId, meta);
+  const { facts } = await requireCaseAccess(db, p, caseId, meta, 'plan');
   if (facts.membership?.case_role !== 'responsible') throw new AppError(403, 'forbidden', 'only the responsible person proposes the plan as final');
-  const snapshot = await deps.docs.read(caseRoom(caseId), (doc) => ({
-    plan: planToJson(doc),
-    views: { wheel: wheelToJson(doc), network: nodesToJson(doc), path: pathToJson(doc) } satisfies ArchivedViews,
-    state: Y.encodeStateAsUpdate(doc)
-  }));
+  const snapshot = await deps.docs.read(caseRoom(caseId), (doc) => ({ plan: planToJson(doc), state: Y.encodeStateAsUpdate(doc) }));
+  const views: ArchivedViews = {
+    wheel: await deps.docs.read(viewRoom(caseId, 'wheel'), wheelToJson),
+    network: await deps.docs.read(viewRoom(caseId, 'network'), nodesToJson),
+    path: await deps.docs.read(viewRoom(caseId, 'path'), pathToJson)
+  };
   const checked = planJsonSchema.safeParse(snapshot.plan);
   if (!checked.success) {
     const issue = checked.error.issues[0]!;
@@ -135,7 +151,7 @@ export async function proposePlan(deps: ArchiveDeps, p: Principal, caseId: strin
       case_id: caseId,
       status: 'proposed',
       plan: JSON.stringify(snapshot.plan),
-      views: JSON.stringify(snapshot.views),
+      views: JSON.stringify(views),
       internal_notes: notes,
       state: snapshot.state,
       confirmers: JSON.stringify(confirmers),
@@ -153,7 +169,7 @@ export async function proposePlan(deps: ArchiveDeps, p: Principal, caseId: strin
 async function openProposal(db: Db, p: Principal, proposalId: string, meta: RequestMeta) {
   const proposal = await findProposal(db, proposalId);
   if (!proposal) throw new AppError(404, 'not_found', 'no such proposal');
-  const access = await requireCaseAccess(db, p, proposal.case_id, meta);
+  const access = await requireCaseAccess(db, p, proposal.case_id, meta, 'plan');
   if (proposal.status !== 'proposed') throw new AppError(409, 'conflict', 'this proposal is no longer open');
   return { proposal, ...access };
 }
@@ -271,7 +287,7 @@ function summaryOf(row: { id: string; case_id: string; version: number; archived
 
 /** The case's finalising state: the open (or latest) proposal, and its archived versions. */
 export async function finalisingState(db: Db, p: Principal, caseId: string, meta: RequestMeta): Promise<{ proposal: ProposalView | null; archived: ArchivedSummary[]; canPropose: boolean }> {
-  const { facts } = await requireCaseAccess(db, p, caseId, meta);
+  const { facts } = await requireCaseAccess(db, p, caseId, meta, 'plan');
   const row = await findOpenProposal(db, caseId);
   const archived = (await listArchivedOfCase(db, caseId)).map(summaryOf);
   const isResponsible = facts.membership?.case_role === 'responsible';
@@ -317,13 +333,21 @@ export async function searchArchive(
     .map(({ summary }) => summary);
 }
 
-/** One archived version (without the Yjs state), for reading; audited like opening the case. */
-export async function getArchived(db: Db, p: Principal, id: string, meta: RequestMeta): Promise<ArchiveContent & { id: string; contentHash: string }> {
+/**
+ * One archived version (without the Yjs state), for reading; audited like opening the case. The
+ * views the reader's organisation's consent does not cover are withheld.
+ */
+export async function getArchived(
+  db: Db,
+  p: Principal,
+  id: string,
+  meta: RequestMeta
+): Promise<ArchiveContent & { id: string; contentHash: string; withheld: ViewKind[] }> {
   const row = await findArchivedPlan(db, id);
   if (!row) throw new AppError(404, 'not_found', 'no such archived plan');
-  await requireCaseAccess(db, p, row.case_id, meta);
+  const { facts } = await requireCaseAccess(db, p, row.case_id, meta, 'plan');
   await audit(db, { action: 'case_view', principal: p, caseId: row.case_id, details: { archived: id }, meta });
-  return { ...(JSON.parse(row.content) as ArchiveContent), id, contentHash: row.content_hash };
+  return withholdViews({ ...(JSON.parse(row.content) as ArchiveContent), id, contentHash: row.content_hash }, visibleParts(p, facts));
 }
 
 /** What changed between two archived versions of the same case. */

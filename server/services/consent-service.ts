@@ -4,9 +4,20 @@ import { AppError } from '../errors.js';
 import { inTransaction } from '../repositories/transaction.js';
 import { mayManageTeam } from '../access/policy.js';
 import { memberIdsOfOrganisation } from '../repositories/case-members.js';
-import { claimExpiry, findConsent, hasValidConsent, insertConsent, isConsentValid, listConsents, listEndedUnprocessed, markWithdrawn } from '../repositories/consents.js';
+import {
+  claimExpiry,
+  findConsent,
+  insertConsent,
+  isConsentValid,
+  listConsents,
+  listEndedUnprocessed,
+  markWithdrawn,
+  partsFromColumn,
+  partsToColumn,
+  validConsentParts
+} from '../repositories/consents.js';
 import { findOrganisation } from '../repositories/organisations.js';
-import type { ConsentView, RecordConsent } from '../../shared/access.js';
+import { CASE_PARTS, type ConsentView, type RecordConsent } from '../../shared/access.js';
 import { compareDates } from '../../shared/finnish-time.js';
 import type { Principal, RequestMeta } from '../domain/principal.js';
 import { audit } from './audit-service.js';
@@ -23,7 +34,7 @@ export async function getConsents(deps: TeamDeps, p: Principal, caseId: string, 
     basis: r.basis,
     method: r.method,
     legalBasis: r.legal_basis,
-    scope: r.scope,
+    scope: { parts: partsFromColumn(r.parts), note: r.scope },
     validUntil: r.valid_until,
     recordedBy: r.recorded_by_name,
     recordedAt: r.recorded_at,
@@ -57,7 +68,8 @@ export async function recordConsent(deps: TeamDeps, p: Principal, caseId: string
       basis: body.basis,
       method: body.basis === 'consent' ? body.method : null,
       legal_basis: body.basis === 'legal_basis' ? body.legalBasis : null,
-      scope: body.scope,
+      scope: body.scope.note,
+      parts: partsToColumn(body.scope.parts),
       valid_until: body.validUntil,
       recorded_by: p.accountId,
       recorded_at: now(),
@@ -65,7 +77,7 @@ export async function recordConsent(deps: TeamDeps, p: Principal, caseId: string
       withdrawn_at: null,
       expired_at: null
     });
-    await audit(trx, { action: 'consent_change', principal: p, caseId, details: { recorded: id, organisationId: organisation.id, basis: body.basis }, meta });
+    await audit(trx, { action: 'consent_change', principal: p, caseId, details: { recorded: id, organisationId: organisation.id, basis: body.basis, parts: body.scope.parts }, meta });
   });
   deps.realtime.changed(caseId);
   return { id };
@@ -81,7 +93,7 @@ export async function withdrawConsent(deps: TeamDeps, p: Principal, caseId: stri
     await markWithdrawn(trx, consentId, p.accountId, now());
     await audit(trx, { action: 'consent_change', principal: p, caseId, details: { withdrawn: consentId, organisationId: consent.organisation_id }, meta });
   });
-  if (!(await hasValidConsent(deps.db, caseId, consent.organisation_id))) await closeOrganisationConnections(deps, caseId, consent.organisation_id);
+  await closeLostParts(deps, caseId, consent.organisation_id);
   deps.realtime.changed(caseId);
 }
 
@@ -91,6 +103,17 @@ export async function withdrawConsent(deps: TeamDeps, p: Principal, caseId: stri
  */
 export async function closeOrganisationConnections(deps: Pick<TeamDeps, 'db' | 'close'>, caseId: string, organisationId: string): Promise<void> {
   deps.close.closeCaseAccess(caseId, await memberIdsOfOrganisation(deps.db, caseId, organisationId));
+}
+
+/**
+ * After one of the organisation's consents ended: without another valid one its members lose the
+ * case; with a narrower one still valid they lose the parts it does not cover.
+ */
+async function closeLostParts(deps: Pick<TeamDeps, 'db' | 'close'>, caseId: string, organisationId: string): Promise<void> {
+  const remaining = await validConsentParts(deps.db, caseId, organisationId);
+  if (remaining.length === 0) return closeOrganisationConnections(deps, caseId, organisationId);
+  const lost = CASE_PARTS.filter((part) => !remaining.includes(part));
+  if (lost.length > 0) deps.close.closeCaseParts(caseId, await memberIdsOfOrganisation(deps.db, caseId, organisationId), lost);
 }
 
 /**
@@ -116,9 +139,7 @@ export async function expireEndedConsents(deps: TeamDeps): Promise<number> {
     });
     if (!claimed) continue;
     processed++;
-    if (!(await hasValidConsent(deps.db, consent.case_id, consent.organisation_id))) {
-      await closeOrganisationConnections(deps, consent.case_id, consent.organisation_id);
-    }
+    await closeLostParts(deps, consent.case_id, consent.organisation_id);
     deps.realtime.changed(consent.case_id);
   }
   return processed;

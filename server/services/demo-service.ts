@@ -1,7 +1,7 @@
 /** Fictional demo data, so a new user can try the multi-agency flow at once. */
 import { randomBytes } from 'node:crypto';
 import * as Y from 'yjs';
-import { ESY_TEMPLATE, addNode, addRound, addStage, ensureViews, setScore, setWheelTemplate } from '../../shared/views/index.js';
+import { ESY_TEMPLATE, addNode, addRound, addStage, ensureView, setScore, setWheelTemplate } from '../../shared/views/index.js';
 import type { Db } from '../db/database.js';
 import { inTransaction } from '../repositories/transaction.js';
 import { now, nowMs, today } from '../db/time.js';
@@ -15,7 +15,7 @@ import { createDocumentStore } from '../repositories/documents.js';
 import { insertOrganisation } from '../repositories/organisations.js';
 import { planFromJson, type PlanJson } from '../../shared/plan/json.js';
 import type { OrganisationKind } from '../../shared/access.js';
-import { caseRoom } from '../../shared/rooms.js';
+import { VIEW_KINDS, caseRoom, viewRoom, type ViewKind } from '../../shared/rooms.js';
 import type { Role } from '../../shared/roles.js';
 import { hashPassword } from './passwords.js';
 
@@ -77,7 +77,8 @@ export async function seedDemo(db: Db): Promise<DemoResult> {
         gender: (['female', 'male', 'male', 'female', 'other', 'unknown'] as const)[i % 6],
         birth_year: i % 7 === 6 ? null : year - 19 - ((i * 7) % 38),
         created_by: responsible,
-        created_at: at
+        created_at: at,
+        views_moved_at: at
       });
       await insertMember(trx, { case_id: caseId, account_id: responsible, case_role: 'responsible', access: 'edit', added_by: responsible, added_at: at });
       const partners: Array<[string, string]> = [['coach', i % 2 === 0 ? 'vilma@valo.example' : 'ville@valo.example']];
@@ -91,7 +92,9 @@ export async function seedDemo(db: Db): Promise<DemoResult> {
           basis: 'consent',
           method: i % 2 === 0 ? 'signed' : 'oral_meeting',
           legal_basis: null,
+          // The coaches' organisation sees everything; the others not the network map (private persons).
           scope: 'Aktiivisuussuunnitelma, verkostopalaverit ja niiden muistiinpanot',
+          parts: org === 'coach' ? 'plan,wheel,network,path,meetings' : 'plan,wheel,path,meetings',
           valid_until: `${finnishYear(nowMs()) + 1}-12-31`,
           recorded_by: responsible,
           recorded_at: at,
@@ -103,8 +106,10 @@ export async function seedDemo(db: Db): Promise<DemoResult> {
       }
       if (i === 0) await insertMember(trx, { case_id: caseId, account_id: account('tiina@kemi.example'), case_role: 'observer', access: 'view', added_by: responsible, added_at: at });
       const doc = planFromJson(demoPlan(i, displayName, responsible));
-      demoViews(doc, i);
+      const views = Object.fromEntries(VIEW_KINDS.map((view) => [view, new Y.Doc()])) as Record<ViewKind, Y.Doc>;
+      demoViews(views, i);
       updates.push({ docName: caseRoom(caseId), data: Y.encodeStateAsUpdate(doc) });
+      for (const view of VIEW_KINDS) updates.push({ docName: viewRoom(caseId, view), data: Y.encodeStateAsUpdate(views[view]) });
     }
   });
   await createDocumentStore(db).append(updates.map((u) => ({ ...u, accountId: null })));
@@ -121,27 +126,26 @@ export async function seedDemo(db: Db): Promise<DemoResult> {
  * The demo client's assessment wheel, network map and guidance path: referrals from several
  * sources during the last year, some agreements, and for a few a next path with its outcome.
  */
-export function demoViews(doc: Y.Doc, i: number): void {
+export function demoViews(docs: Record<ViewKind, Y.Doc>, i: number): void {
   const thisMonth = today().slice(0, 7);
   const date = (monthsAgo: number) => addMonths(`${thisMonth}-${10 + (i % 15)}`, -monthsAgo);
-  doc.transact(() => {
-    ensureViews(doc);
-    const sources = ['social_services', 'te_office', 'youth_guidance', 'te_office', 'health_care', 'self', 'social_services'] as const;
-    addStage(doc, { kind: 'referral', date: date(11 - (i % 10)), source: sources[i % sources.length] });
-    addStage(doc, { kind: 'first_meeting', date: date(10 - (i % 10)) });
-    if (i % 3 !== 2) addStage(doc, { kind: 'agreement', date: date(9 - (i % 9)), contractType: 'rehabilitative_work_activity' });
-    if (i % 4 === 1) {
-      const outcomes = ['studies', 'wage_subsidised', 'open_market'] as const;
-      addStage(doc, { kind: 'next_path', date: date(1), outcome: outcomes[i % 3] });
-    }
-    setWheelTemplate(doc, ESY_TEMPLATE);
-    for (const [r, monthsAgo] of [9, 3].entries()) {
-      const round = addRound(doc, date(monthsAgo));
-      ESY_TEMPLATE.areas.forEach((area, k) => setScore(doc, round, 'professional', area.id, Math.min(5, 1 + ((i + k) % 3) + r)));
-    }
-    addNode(doc, { name: i % 2 === 0 ? 'Sisko' : 'Äiti', relation: i % 2 === 0 ? 'sisar' : 'äiti', sector: 'family', ring: 1 });
-    addNode(doc, { name: 'Ohjaamo', sector: 'professionals', organisation: 'Kemin kaupunki', ring: 2 });
-  });
+  for (const view of VIEW_KINDS) ensureView(docs[view], view);
+  const { path, wheel, network } = docs;
+  const sources = ['social_services', 'te_office', 'youth_guidance', 'te_office', 'health_care', 'self', 'social_services'] as const;
+  addStage(path, { kind: 'referral', date: date(11 - (i % 10)), source: sources[i % sources.length] });
+  addStage(path, { kind: 'first_meeting', date: date(10 - (i % 10)) });
+  if (i % 3 !== 2) addStage(path, { kind: 'agreement', date: date(9 - (i % 9)), contractType: 'rehabilitative_work_activity' });
+  if (i % 4 === 1) {
+    const outcomes = ['studies', 'wage_subsidised', 'open_market'] as const;
+    addStage(path, { kind: 'next_path', date: date(1), outcome: outcomes[i % 3] });
+  }
+  setWheelTemplate(wheel, ESY_TEMPLATE);
+  for (const [r, monthsAgo] of [9, 3].entries()) {
+    const round = addRound(wheel, date(monthsAgo));
+    ESY_TEMPLATE.areas.forEach((area, k) => setScore(wheel, round, 'professional', area.id, Math.min(5, 1 + ((i + k) % 3) + r)));
+  }
+  addNode(network, { name: i % 2 === 0 ? 'Sisko' : 'Äiti', relation: i % 2 === 0 ? 'sisar' : 'äiti', sector: 'family', ring: 1 });
+  addNode(network, { name: 'Ohjaamo', sector: 'professionals', organisation: 'Kemin kaupunki', ring: 2 });
 }
 
 /** A small, plausible plan for demo client `i`. */

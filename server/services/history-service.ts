@@ -25,7 +25,7 @@ export interface HistoryEntry {
 
 /** The case plan's change history, newest first, grouped per person and editing session. */
 export async function planHistory(db: Db, p: Principal, caseId: string, meta: RequestMeta): Promise<HistoryEntry[]> {
-  await requireCaseAccess(db, p, caseId, meta);
+  await requireCaseAccess(db, p, caseId, meta, 'plan');
   const rows = await documentHistory(db, caseRoom(caseId));
   const names = await accountNames(db);
   const open = new Map<string, HistoryEntry>();
@@ -55,7 +55,7 @@ export async function planHistory(db: Db, p: Principal, caseId: string, meta: Re
 
 /** The plan as it was after update `seq` (read-only); audited as a view. */
 export async function planAt(db: Db, p: Principal, caseId: string, seq: number, meta: RequestMeta): Promise<PlanJson> {
-  await requireCaseAccess(db, p, caseId, meta);
+  await requireCaseAccess(db, p, caseId, meta, 'plan');
   const updates = await documentAt(db, caseRoom(caseId), seq);
   if (!updates) throw new AppError(404, 'not_found', 'the history does not reach that far back');
   const doc = new Y.Doc();

@@ -49,7 +49,8 @@ import { CLIENT_RESPONSIBLE } from '../../shared/plan/vocabulary.js';
 import { clientEntries } from '../../shared/plan/client-voice.js';
 import { saveVersion } from '../../shared/views/network.js';
 import { planJsonSchema, planToJson, type PlanJson } from '../../shared/plan/json.js';
-import { caseRoom } from '../../shared/rooms.js';
+import { caseRoom, viewRoom } from '../../shared/rooms.js';
+import type { CasePart } from '../../shared/access.js';
 import type { Principal, RequestMeta } from '../domain/principal.js';
 import { audit } from './audit-service.js';
 import { requireCaseAccess, type CaseAccessResult } from './case-access.js';
@@ -65,11 +66,14 @@ export interface LoadedMeeting extends CaseAccessResult {
   meeting: Meeting;
 }
 
-/** The meeting and the principal's access to its case; 404 when either is unknown or out of reach. */
-export async function loadMeeting(db: Db, p: Principal, meetingId: string, meta: RequestMeta | null): Promise<LoadedMeeting> {
+/**
+ * The meeting and the principal's access to its case; 404 when either is unknown or out of
+ * reach, 403 when the client's consent does not cover the meetings (or the other `parts` asked for).
+ */
+export async function loadMeeting(db: Db, p: Principal, meetingId: string, meta: RequestMeta | null, ...parts: CasePart[]): Promise<LoadedMeeting> {
   const meeting = await findMeeting(db, meetingId);
   if (!meeting) throw new AppError(404, 'not_found', 'no such meeting');
-  const access = await requireCaseAccess(db, p, meeting.case_id, meta);
+  const access = await requireCaseAccess(db, p, meeting.case_id, meta, 'meetings', ...parts);
   return { ...access, meeting };
 }
 
@@ -83,8 +87,8 @@ async function requireChair(db: Db, p: Principal, meetingId: string, meta: Reque
   return loaded;
 }
 
-async function requireEditor(db: Db, p: Principal, meetingId: string, meta: RequestMeta): Promise<LoadedMeeting> {
-  const loaded = await loadMeeting(db, p, meetingId, meta);
+async function requireEditor(db: Db, p: Principal, meetingId: string, meta: RequestMeta, ...parts: CasePart[]): Promise<LoadedMeeting> {
+  const loaded = await loadMeeting(db, p, meetingId, meta, ...parts);
   if (loaded.access !== 'edit') throw new AppError(403, 'forbidden', 'you can follow this meeting but not change it');
   return loaded;
 }
@@ -113,14 +117,14 @@ function summaryOf(meeting: Meeting, chairName: string): MeetingSummary {
 }
 
 export async function listCaseMeetings(db: Db, p: Principal, caseId: string, meta: RequestMeta): Promise<MeetingSummary[]> {
-  await requireCaseAccess(db, p, caseId, meta);
+  await requireCaseAccess(db, p, caseId, meta, 'meetings');
   return (await listMeetingRows(db, caseId)).map((row) => summaryOf(row, row.chair_name));
 }
 
 /** Schedules a meeting chaired by the principal; invitees and presenters must be on the case team. */
 export async function createMeeting(deps: MeetingDeps, p: Principal, caseId: string, body: CreateMeeting, meta: RequestMeta): Promise<{ id: string }> {
   const { db } = deps;
-  const { access } = await requireCaseAccess(db, p, caseId, meta);
+  const { access } = await requireCaseAccess(db, p, caseId, meta, 'meetings');
   if (access !== 'edit') throw new AppError(403, 'forbidden', 'you may not schedule meetings on this case');
   const input = createMeetingSchema.parse(body);
   const team = new Set((await listMembers(db, caseId)).map((m) => m.accountId));
@@ -237,7 +241,7 @@ export async function decisionToAction(
   meta: RequestMeta
 ): Promise<{ actionId: string }> {
   const { db } = deps;
-  const { meeting } = await requireEditor(db, p, meetingId, meta);
+  const { meeting } = await requireEditor(db, p, meetingId, meta, 'plan');
   requireLive(meeting);
   const decision = await findDecision(db, meetingId, decisionId);
   if (!decision) throw new AppError(404, 'not_found', 'no such decision');
@@ -303,7 +307,7 @@ export async function endMeeting(deps: MeetingDeps, p: Principal, meetingId: str
   await audit(db, { action: 'meeting_change', principal: p, caseId: meeting.case_id, details: { ended: meetingId, clientsRemoved: guests.length }, meta });
   try {
     // The network map is kept over time: a version with each meeting, to compare any two later.
-    await deps.docs.change(caseRoom(meeting.case_id), { accountId: p.accountId, user: userOfPrincipal(p) }, (doc) => saveVersion(doc, meetingId, at));
+    await deps.docs.change(viewRoom(meeting.case_id, 'network'), { accountId: p.accountId, user: userOfPrincipal(p) }, (doc) => saveVersion(doc, meetingId, at));
     await storeRecord(deps, { ...meeting, status: 'ended', ended_at: at });
   } finally {
     // Whatever failed above, the meeting has ended for everyone (a missing record is made when first read).
@@ -353,7 +357,8 @@ function findAction(plan: PlanJson, actionId: string | null) {
 /** The record of an ended meeting, made now if ending could not make it (reading it is audited like opening the case). */
 export async function getMeetingRecord(deps: MeetingDeps, p: Principal, meetingId: string, meta: RequestMeta): Promise<{ meeting: MeetingSummary; record: MeetingRecord }> {
   const { db } = deps;
-  const { meeting } = await loadMeeting(db, p, meetingId, meta);
+  // The record lists what changed in the plan and the client's own words on it.
+  const { meeting } = await loadMeeting(db, p, meetingId, meta, 'plan');
   if (meeting.status !== 'ended') throw new AppError(404, 'not_found', 'this meeting has no record yet');
   const record = meeting.record ? (JSON.parse(meeting.record) as MeetingRecord) : await storeRecord(deps, meeting);
   await audit(db, { action: 'case_view', principal: p, caseId: meeting.case_id, details: { meetingRecord: meetingId }, meta });

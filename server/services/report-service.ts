@@ -13,7 +13,7 @@ import { applyStored, createDocumentStore } from '../repositories/documents.js';
 import { computeReport, reportRows, type ClientFacts, type Gender, type Report, type ReportQuery } from '../../shared/reports.js';
 import { planToJson } from '../../shared/plan/json.js';
 import { pathToJson, wheelToJson } from '../../shared/views/index.js';
-import { caseRoom } from '../../shared/rooms.js';
+import { caseRoom, viewRoom } from '../../shared/rooms.js';
 import type { Principal, RequestMeta } from '../domain/principal.js';
 import { audit } from './audit-service.js';
 import { FONT_REGULAR, fi, hasFi } from './document-assets.js';
@@ -28,17 +28,23 @@ export async function clientFacts(db: Db, organisationId: string): Promise<Clien
   const cases = await listCaseDemographics(db, organisationId);
   const store = createDocumentStore(db);
   const facts: ClientFacts[] = [];
-  for (const c of cases) {
+  const read = async <T>(docName: string, view: (doc: Y.Doc) => T): Promise<T> => {
     const doc = new Y.Doc();
-    applyStored(doc, await store.load(caseRoom(c.id)));
+    try {
+      applyStored(doc, await store.load(docName));
+      return view(doc);
+    } finally {
+      doc.destroy();
+    }
+  };
+  for (const c of cases) {
     facts.push({
       gender: c.gender as Gender,
       birthYear: c.birth_year,
-      contractType: planToJson(doc).service.contractType,
-      path: pathToJson(doc),
-      wheel: wheelToJson(doc)
+      contractType: (await read(caseRoom(c.id), planToJson)).service.contractType,
+      path: await read(viewRoom(c.id, 'path'), pathToJson),
+      wheel: await read(viewRoom(c.id, 'wheel'), wheelToJson)
     });
-    doc.destroy();
   }
   return facts;
 }

@@ -11,9 +11,9 @@ import type { Db } from '../db/database.js';
 import { inTransaction } from '../repositories/transaction.js';
 import { now, nowMs } from '../db/time.js';
 import { AppError } from '../errors.js';
-import { mayManageTeam } from '../access/policy.js';
+import { mayManageTeam, visibleParts } from '../access/policy.js';
 import type { CaseRealtime } from '../realtime/case-realtime.js';
-import { caseRoom, internalRoom } from '../../shared/rooms.js';
+import { caseRooms, VIEW_KINDS } from '../../shared/rooms.js';
 import type { Principal, RequestMeta } from '../domain/principal.js';
 import { audit } from './audit-service.js';
 import { removeDocuments } from '../repositories/documents.js';
@@ -69,7 +69,7 @@ export async function dueForRemoval(db: Db, at: Date = new Date(nowMs())): Promi
 /** Removes one due case with everything of it, archived versions included; the audit log keeps a row. */
 export async function removeCase(db: Db, due: DueCase): Promise<void> {
   await inTransaction(db, async (trx) => {
-    const docs = [caseRoom(due.caseId), internalRoom(due.caseId)];
+    const docs = caseRooms(due.caseId);
     // Through the document store's repository, which locks them first: no instance may append meanwhile.
     await removeDocuments(trx, docs);
     await releaseAndDeleteCase(trx, due.caseId, now());
@@ -91,8 +91,12 @@ const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('h
 export async function handOverPackage(db: Db, p: Principal, archivedId: string, meta: RequestMeta): Promise<{ bytes: Uint8Array<ArrayBuffer>; filename: string }> {
   const row = await findArchivedPlan(db, archivedId);
   if (!row) throw new AppError(404, 'not_found', 'no such archived plan');
-  const { facts } = await requireCaseAccess(db, p, row.case_id, meta);
+  const { facts } = await requireCaseAccess(db, p, row.case_id, meta, 'plan');
   if (!mayManageTeam(p, facts)) throw new AppError(403, 'forbidden', 'the responsible person or a coordinator hands plans over');
+  // The package is the archived version whole: only for whoever may see every part of it.
+  if (VIEW_KINDS.some((view) => !visibleParts(p, facts).includes(view))) {
+    throw new AppError(403, 'forbidden', "the client's consent does not cover every part of this plan");
+  }
   const content = JSON.parse(row.content) as ArchiveContent;
   const files: Record<string, Uint8Array> = {
     'suunnitelma.pdf': new Uint8Array(await renderPlanPdf(content, 'official')),

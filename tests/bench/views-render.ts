@@ -5,7 +5,7 @@
  * tab to it being on screen (two frames painted). Runs the real server and the built client.
  */
 import { parseArgs } from 'node:util';
-import { caseRoom } from '../../shared/rooms.js';
+import { viewRoom } from '../../shared/rooms.js';
 import { ESY_TEMPLATE, SECTORS, addNode, addRound, setScore, setWheelTemplate } from '../../shared/views/index.js';
 import { connectYjs, waitFor } from '../helpers/yjs-client.js';
 import { describeTimes, startBenchApp } from './browser-fixture.js';
@@ -18,23 +18,28 @@ const runs = Number(values.runs);
 async function main(): Promise<void> {
   const { url, cookie, caseId, browser, close } = await startBenchApp();
   try {
-    const writer = connectYjs(url, caseRoom(caseId), cookie);
-    await writer.synced;
-    writer.doc.transact(() => {
-      setWheelTemplate(writer.doc, ESY_TEMPLATE);
+    const wheel = connectYjs(url, viewRoom(caseId, 'wheel'), cookie);
+    const network = connectYjs(url, viewRoom(caseId, 'network'), cookie);
+    await Promise.all([wheel.synced, network.synced]);
+    wheel.doc.transact(() => {
+      setWheelTemplate(wheel.doc, ESY_TEMPLATE);
       for (let r = 0; r < rounds; r++) {
-        const id = addRound(writer.doc, `2026-0${r + 1}-15`);
+        const id = addRound(wheel.doc, `2026-0${r + 1}-15`);
         ESY_TEMPLATE.areas.forEach((area, i) => {
-          setScore(writer.doc, id, 'professional', area.id, 1 + ((i + r) % 5));
-          setScore(writer.doc, id, 'client', area.id, 1 + ((i + 2 * r) % 5));
+          setScore(wheel.doc, id, 'professional', area.id, 1 + ((i + r) % 5));
+          setScore(wheel.doc, id, 'client', area.id, 1 + ((i + 2 * r) % 5));
         });
       }
+    });
+    network.doc.transact(() => {
       for (let n = 0; n < nodes; n++) {
-        addNode(writer.doc, { name: `Henkilö ${n + 1}`, sector: SECTORS[n % SECTORS.length], ring: 1 + (n % 3), quality: (['supportive', 'neutral', 'strained', 'broken'] as const)[n % 4] });
+        addNode(network.doc, { name: `Henkilö ${n + 1}`, sector: SECTORS[n % SECTORS.length], ring: 1 + (n % 3), quality: (['supportive', 'neutral', 'strained', 'broken'] as const)[n % 4] });
       }
     });
-    await waitFor(() => writer.savedClock() >= writer.localClock(), 10_000, 'the views to be stored');
-    writer.destroy();
+    for (const writer of [wheel, network]) {
+      await waitFor(() => writer.savedClock() >= writer.localClock(), 10_000, 'the views to be stored');
+      writer.destroy();
+    }
 
     const [name, value] = cookie.split('=') as [string, string];
     const wheelFromData: number[] = [];
@@ -54,13 +59,13 @@ async function main(): Promise<void> {
         nodes,
         { timeout: 30_000 }
       );
-      const drawn = await page.evaluate((room) => {
-        const synced = performance.getEntriesByName(`polku:synced:${room}`)[0]!.startTime;
+      const drawn = await page.evaluate((rooms) => {
+        const synced = (room: string) => performance.getEntriesByName(`polku:synced:${room}`)[0]!.startTime;
         return {
-          wheel: performance.getEntriesByName('polku:wheel-rendered')[0]!.startTime - synced,
-          map: performance.getEntriesByName('polku:network-rendered').at(-1)!.startTime - synced
+          wheel: performance.getEntriesByName('polku:wheel-rendered')[0]!.startTime - synced(rooms.wheel),
+          map: performance.getEntriesByName('polku:network-rendered').at(-1)!.startTime - synced(rooms.network)
         };
-      }, caseRoom(caseId));
+      }, { wheel: viewRoom(caseId, 'wheel'), network: viewRoom(caseId, 'network') });
       const switchTo = (tab: string) =>
         page.evaluate(async (id) => {
           const started = performance.now();

@@ -7,7 +7,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { expect } from 'vitest';
 import type { RunningApp } from './app.js';
 import { REPO_ROOT, SCREENSHOT_DIR } from './paths.js';
 
@@ -100,7 +99,8 @@ export async function openPlan(page: Page, casePath: string): Promise<void> {
   await page.locator('article.plan [data-testid="connection-status"][data-status="connected"]').waitFor();
   await page.getByTestId('plan-notes').waitFor();
   // Every panel (the plan, the wheel, …) says it is loading until the document arrived.
-  await expect.poll(() => page.getByText(fi('case_loading_doc')).count(), { timeout: 10_000 }).toBe(0);
+  // Waited for in the page, not with expect.poll: openPlan is also called from beforeAll hooks.
+  await page.waitForFunction((text) => ![...document.querySelectorAll('[role="status"]')].some((e) => e.textContent?.includes(text)), fi('case_loading_doc'), { timeout: 10_000 });
 }
 
 /** On an open case page, the responsible person adds `name` to the team with the team form. */

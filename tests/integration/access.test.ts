@@ -58,7 +58,7 @@ describe.each(testDialects())('multi-agency access on %s', (dialect) => {
       basis: 'consent',
       organisationId: await organisationId('Länsi-Pohjan hyvinvointialue', worker.cookie),
       method: 'oral_meeting',
-      scope: 'Aktiivisuussuunnitelma ja verkostopalaverit',
+      scope: { parts: ['plan', 'wheel', 'network', 'path', 'meetings'], note: 'Aktiivisuussuunnitelma ja verkostopalaverit' },
       validUntil: '2099-12-31'
     });
     expect(consent.status).toBe(201);

@@ -43,7 +43,7 @@ async function sharedCase(server: TestServer, validUntil: string) {
     basis: 'consent',
     organisationId: organisations.find((o) => o.name === OTHER)!.id,
     method: 'signed',
-    scope: 'Aktiivisuussuunnitelma',
+    scope: { parts: ['plan', 'wheel', 'network', 'path', 'meetings'], note: 'Aktiivisuussuunnitelma' },
     validUntil
   });
   expect(consent.status).toBe(201);
@@ -141,7 +141,7 @@ describe.each(testDialects())('consent expiry on one instance on %s', (dialect) 
         basis: 'consent',
         organisationId: organisations.find((o) => o.name === OTHER)!.id,
         method: 'signed',
-        scope: 'Aktiivisuussuunnitelma',
+        scope: { parts: ['plan', 'wheel', 'network', 'path', 'meetings'], note: 'Aktiivisuussuunnitelma' },
         validUntil
       });
     expect((await record('2027-03-01')).status).toBe(400);

@@ -17,6 +17,8 @@ type Relation =
   | 'view_member'
   | 'nonmember'
   | 'consented'
+  /** A member from an organisation whose consent covers the plan only (not the views, not the meetings). */
+  | 'scoped'
   | 'unconsented'
   | 'other_org'
   | 'deactivated'
@@ -72,7 +74,11 @@ const CHAIR_COORDINATOR = (allowed: number | string): Partial<Record<Role, Expec
 const EDIT = (allowed: number): Expected => ({ responsible: allowed, member: allowed, view_member: 403, consented: allowed, ...DENIED });
 const EDIT_BY_ROLE: Partial<Record<Role, Expected>> = { observer: { member: 403, consented: 403 }, coordinator: { nonmember: 403 } };
 const PUBLIC = (status: number): Expected => Object.fromEntries(RELATIONS.map((r) => [r, status]));
-const RELATIONS: Relation[] = ['responsible', 'member', 'view_member', 'nonmember', 'consented', 'unconsented', 'other_org', 'deactivated', 'signed_out'];
+const RELATIONS: Relation[] = ['responsible', 'member', 'view_member', 'nonmember', 'consented', 'scoped', 'unconsented', 'other_org', 'deactivated', 'signed_out'];
+/** A part of the case the `scoped` relation's consent does not cover: 403 (they know the case exists). */
+const OUT_OF_SCOPE = { scoped: 403 } as const;
+/** A view's own document: as the case's documents, but refused outside the consent's scope. */
+const VIEW_ROOM: Expected = { ...READ, responsible: 101, member: 101, view_member: 101, consented: 101, ...OUT_OF_SCOPE };
 
 const MATRIX: Row[] = [
   { route: 'GET /api/auth/status', expect: PUBLIC(200) },
@@ -127,17 +133,17 @@ const MATRIX: Row[] = [
       admin: { ...SIGNED_IN(200), consented: 404, unconsented: 404, other_org: 404 }
     }
   },
-  { route: 'GET /api/cases/:id/meetings', expect: READ, byRole: READ_COORDINATOR },
-  { route: 'POST /api/cases/:id/meetings', expect: EDIT(201), byRole: EDIT_BY_ROLE },
-  { route: 'GET /api/meetings/:meetingId', expect: READ, byRole: READ_COORDINATOR },
-  { route: 'GET /api/meetings/:meetingId/record', expect: READ, byRole: READ_COORDINATOR },
+  { route: 'GET /api/cases/:id/meetings', expect: { ...READ, ...OUT_OF_SCOPE }, byRole: READ_COORDINATOR },
+  { route: 'POST /api/cases/:id/meetings', expect: { ...EDIT(201), ...OUT_OF_SCOPE }, byRole: EDIT_BY_ROLE },
+  { route: 'GET /api/meetings/:meetingId', expect: { ...READ, ...OUT_OF_SCOPE }, byRole: READ_COORDINATOR },
+  { route: 'GET /api/meetings/:meetingId/record', expect: { ...READ, ...OUT_OF_SCOPE }, byRole: READ_COORDINATOR },
   // The meeting in these rows has ended: whoever passes the access check gets 409.
   { route: 'POST /api/meetings/:meetingId/start', expect: CHAIR(409), byRole: CHAIR_COORDINATOR(409) },
   { route: 'POST /api/meetings/:meetingId/end', expect: CHAIR(409), byRole: CHAIR_COORDINATOR(409) },
   { route: 'POST /api/meetings/:meetingId/turn', expect: CHAIR(409), byRole: CHAIR_COORDINATOR(409) },
   { route: 'POST /api/meetings/:meetingId/join-codes', expect: CHAIR(409), byRole: CHAIR_COORDINATOR(409) },
-  { route: 'POST /api/meetings/:meetingId/decisions', expect: EDIT(409), byRole: EDIT_BY_ROLE },
-  { route: 'POST /api/meetings/:meetingId/decisions/:decisionId/action', expect: EDIT(409), byRole: EDIT_BY_ROLE },
+  { route: 'POST /api/meetings/:meetingId/decisions', expect: { ...EDIT(409), ...OUT_OF_SCOPE }, byRole: EDIT_BY_ROLE },
+  { route: 'POST /api/meetings/:meetingId/decisions/:decisionId/action', expect: { ...EDIT(409), ...OUT_OF_SCOPE }, byRole: EDIT_BY_ROLE },
   { route: 'GET /api/meetings/:meetingId/guests', expect: CHAIR(200), byRole: CHAIR_COORDINATOR(200) },
   // An unknown device: the chair passes the access check and gets 404.
   { route: 'POST /api/meetings/:meetingId/guests/:guestId/:decision', expect: CHAIR(404), byRole: CHAIR_COORDINATOR(404) },
@@ -171,18 +177,21 @@ const MATRIX: Row[] = [
   { route: 'GET /api/reports/pdf', expect: SIGNED_IN(403), byRole: { coordinator: SIGNED_IN(200) } },
   { route: 'WS /yjs/case:<id>', expect: { ...READ, responsible: 101, member: 101, view_member: 101, consented: 101 }, byRole: { coordinator: { nonmember: 101 } } },
   { route: 'WS /yjs/case:<id>:internal', expect: { ...READ, responsible: 101, member: 101, view_member: 101, consented: 101 }, byRole: { coordinator: { nonmember: 101 } } },
+  { route: 'WS /yjs/case:<id>:wheel', expect: VIEW_ROOM, byRole: { coordinator: { nonmember: 101 } } },
+  { route: 'WS /yjs/case:<id>:network', expect: VIEW_ROOM, byRole: { coordinator: { nonmember: 101 } } },
+  { route: 'WS /yjs/case:<id>:path', expect: VIEW_ROOM, byRole: { coordinator: { nonmember: 101 } } },
   { route: 'IO handshake', expect: { ...SIGNED_IN(101) } },
   {
     route: 'IO case:subscribe',
     expect: { responsible: 'ok', member: 'ok', view_member: 'ok', consented: 'ok', nonmember: 'not_found', unconsented: 'not_found', other_org: 'not_found' },
     byRole: { coordinator: { nonmember: 'ok' } },
-    only: ['responsible', 'member', 'view_member', 'consented', 'nonmember', 'unconsented', 'other_org']
+    only: ['responsible', 'member', 'view_member', 'consented', 'scoped', 'nonmember', 'unconsented', 'other_org']
   },
   {
     route: 'IO meeting:join',
-    expect: { responsible: 'ok', member: 'ok', view_member: 'ok', consented: 'ok', nonmember: 'not_found', unconsented: 'not_found', other_org: 'not_found' },
+    expect: { responsible: 'ok', member: 'ok', view_member: 'ok', consented: 'ok', scoped: 'forbidden', nonmember: 'not_found', unconsented: 'not_found', other_org: 'not_found' },
     byRole: { coordinator: { nonmember: 'ok' } },
-    only: ['responsible', 'member', 'view_member', 'consented', 'nonmember', 'unconsented', 'other_org']
+    only: ['responsible', 'member', 'view_member', 'consented', 'scoped', 'nonmember', 'unconsented', 'other_org']
   }
 ];
 
@@ -193,8 +202,14 @@ interface Persona {
   accountId: string | null;
 }
 
+/**
+ * What the row expects for the persona. A `scoped` member's consent covers the plan, so unless a
+ * row says otherwise (a view, the meetings) they are answered as a `consented` one.
+ */
 function expected(row: Row, persona: Persona): number | string | undefined {
-  return row.byRole?.[persona.role]?.[persona.relation] ?? row.expect[persona.relation];
+  const own = row.byRole?.[persona.role]?.[persona.relation] ?? row.expect[persona.relation];
+  if (own !== undefined || persona.relation !== 'scoped') return own;
+  return row.byRole?.[persona.role]?.consented ?? row.expect.consented;
 }
 
 describe.each(testDialects())('access policy matrix on %s', (dialect) => {
@@ -235,13 +250,16 @@ describe.each(testDialects())('access policy matrix on %s', (dialect) => {
     // Organisations must exist before consents: create one account in each first.
     await account('coach', 'Sairaala');
     await account('coach', 'Työvoima');
+    await account('coach', 'Koulu');
     const orgs = Object.fromEntries(
       ((await (await api('GET', '/api/organisations', ownerCookie)).json()) as Array<{ id: string; name: string }>).map((o) => [o.name, o.id])
     );
     Object.assign(organisations, orgs);
-    const consent = (organisationId: string) => api('POST', `/api/cases/${caseId}/consents`, ownerCookie, { basis: 'consent', organisationId, method: 'signed', scope: 'Aktiivisuussuunnitelma' });
+    const consent = (organisationId: string) => api('POST', `/api/cases/${caseId}/consents`, ownerCookie, { basis: 'consent', organisationId, method: 'signed', scope: { parts: ['plan', 'wheel', 'network', 'path', 'meetings'], note: 'Aktiivisuussuunnitelma' } });
     expect((await consent(organisations.Sairaala!)).status).toBe(201);
     const toWithdraw = (await (await consent(organisations['Työvoima']!)).json()) as { id: string };
+    const planOnly = await api('POST', `/api/cases/${caseId}/consents`, ownerCookie, { basis: 'consent', organisationId: organisations.Koulu!, method: 'signed', scope: { parts: ['plan'], note: '' } });
+    expect(planOnly.status).toBe(201);
     withdrawnConsentId = toWithdraw.id;
 
     personas.push({ role: 'social_worker', relation: 'responsible', cookie: ownerCookie, accountId: owner.id });
@@ -255,6 +273,7 @@ describe.each(testDialects())('access policy matrix on %s', (dialect) => {
         await add('member', 'Kemi', true);
         await add('view_member', 'Kemi', true, 'view');
         await add('consented', 'Sairaala', true);
+        await add('scoped', 'Koulu', true);
         await add('unconsented', 'Työvoima', true);
         await add('deactivated', 'Kemi', true);
       } else {
@@ -365,7 +384,7 @@ describe.each(testDialects())('access policy matrix on %s', (dialect) => {
         return (await api(kind, path.replace(':accountId', responsibleId), cookie)).status;
       case 'POST /api/cases/:id/consents': {
         const ownerOrg = ((await (await api('GET', `/api/cases/${caseId}`, personas[0]!.cookie)).json()) as { organisationId: string }).organisationId;
-        return (await api('POST', path, cookie, { basis: 'consent', organisationId: ownerOrg, method: 'signed', scope: 'x' })).status;
+        return (await api('POST', path, cookie, { basis: 'consent', organisationId: ownerOrg, method: 'signed', scope: { parts: ['plan', 'wheel', 'network', 'path', 'meetings'], note: 'x' } })).status;
       }
       case 'POST /api/admin/invitations':
         return (await api('POST', path, cookie, { email: `m1-social_worker@example.fi`, name: 'X', role: 'coach' })).status;
@@ -379,7 +398,10 @@ describe.each(testDialects())('access policy matrix on %s', (dialect) => {
       case 'WS /yjs/case:<id>':
         return upgradeStatus(`${ws}/yjs/case:${caseId}`, cookie ? { cookie } : {});
       case 'WS /yjs/case:<id>:internal':
-        return upgradeStatus(`${ws}/yjs/case:${caseId}:internal`, cookie ? { cookie } : {});
+      case 'WS /yjs/case:<id>:wheel':
+      case 'WS /yjs/case:<id>:network':
+      case 'WS /yjs/case:<id>:path':
+        return upgradeStatus(`${ws}${target.replace('<id>', caseId)}`, cookie ? { cookie } : {});
       case 'IO handshake':
         return upgradeStatus(`${ws}/socket.io/?EIO=4&transport=websocket`, cookie ? { cookie } : {});
       case 'IO case:subscribe': {
@@ -417,7 +439,7 @@ describe.each(testDialects())('access policy matrix on %s', (dialect) => {
   it('covers every role in every relation it can have', () => {
     for (const role of ROLES) {
       const relations = new Set(personas.filter((p) => p.role === role).map((p) => p.relation));
-      const wanted: Relation[] = role === 'admin' ? ['nonmember', 'other_org', 'deactivated'] : ['member', 'view_member', 'nonmember', 'consented', 'unconsented', 'other_org', 'deactivated'];
+      const wanted: Relation[] = role === 'admin' ? ['nonmember', 'other_org', 'deactivated'] : ['member', 'view_member', 'nonmember', 'consented', 'scoped', 'unconsented', 'other_org', 'deactivated'];
       expect([...relations].sort()).toEqual(expect.arrayContaining(wanted));
     }
     expect(personas.some((p) => p.relation === 'signed_out')).toBe(true);

@@ -28,12 +28,12 @@ describe.each(testDialects())('follow-up reports on %s', (dialect) => {
     await server.close();
   });
 
-  /** Each case document of the organisation, rebuilt from the stored rows. */
+  /** Each case's guidance path document of the organisation, rebuilt from the stored rows. */
   async function rawStages(): Promise<Array<Array<{ kind: string; date: string; source: string; outcome: string }>>> {
     const cases = await queries(server.db).selectFrom('cases').select('id').where('organisation_id', '=', organisationId).execute();
     const result = [];
     for (const c of cases) {
-      const rows = await queries(server.db).selectFrom('document_updates').select('data').where('doc_name', '=', `case:${c.id}`).orderBy('seq').execute();
+      const rows = await queries(server.db).selectFrom('document_updates').select('data').where('doc_name', '=', `case:${c.id}:path`).orderBy('seq').execute();
       const doc = new Y.Doc();
       for (const row of rows) Y.applyUpdate(doc, row.data);
       const stages = doc.getMap('path').get('stages') as Y.Map<Y.Map<unknown>>;

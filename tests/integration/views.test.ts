@@ -4,7 +4,7 @@
  * two values — never a mix, never a duplicate. And a meeting's end keeps a version of the map.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { caseRoom } from '../../shared/rooms.js';
+import { viewRoom, type ViewKind } from '../../shared/rooms.js';
 import {
   ESY_TEMPLATE,
   addNode,
@@ -31,13 +31,14 @@ describe.each(testDialects())('the wheel and the network map on %s', (dialect) =
     await server.close();
   });
 
-  async function twoEditors(): Promise<{ a: YjsClient; b: YjsClient; caseId: string; cookie: string }> {
+  /** Two people editing one of the case's views (each view is its own document). */
+  async function twoEditors(view: ViewKind): Promise<{ a: YjsClient; b: YjsClient; caseId: string; cookie: string }> {
     const one = await signUp(server);
     const two = await signUp(server, { role: 'coach' });
     const caseId = await createCase(server.url, one.cookie);
     await addTeamMember(server.url, one.cookie, caseId, two.accountId);
-    const a = connectYjs(server.url, caseRoom(caseId), one.cookie);
-    const b = connectYjs(server.url, caseRoom(caseId), two.cookie);
+    const a = connectYjs(server.url, viewRoom(caseId, view), one.cookie);
+    const b = connectYjs(server.url, viewRoom(caseId, view), two.cookie);
     open.push(a, b);
     await Promise.all([a.synced, b.synced]);
     return { a, b, caseId, cookie: one.cookie };
@@ -46,7 +47,7 @@ describe.each(testDialects())('the wheel and the network map on %s', (dialect) =
   const same = (a: YjsClient, b: YjsClient, read: (c: YjsClient) => unknown) => JSON.stringify(read(a)) === JSON.stringify(read(b));
 
   it('two people moving the same node at once end with one of the two positions, and one node', async () => {
-    const { a, b } = await twoEditors();
+    const { a, b } = await twoEditors('network');
     const id = addNode(a.doc, { name: 'Sisko', sector: 'family', pos: { ring: 2, angle: 0.5 } });
     await waitFor(() => networkToJson(b.doc).nodes.length === 1, 2_000, 'node on B');
     for (let round = 0; round < 10; round++) {
@@ -63,7 +64,7 @@ describe.each(testDialects())('the wheel and the network map on %s', (dialect) =
   });
 
   it('two people scoring the same area at once end with one of the two scores', async () => {
-    const { a, b } = await twoEditors();
+    const { a, b } = await twoEditors('wheel');
     setWheelTemplate(a.doc, ESY_TEMPLATE);
     const roundId = addRound(a.doc, '2026-12-01');
     await waitFor(() => (wheelToJson(b.doc)?.rounds.length ?? 0) === 1, 2_000, 'round on B');
@@ -78,7 +79,7 @@ describe.each(testDialects())('the wheel and the network map on %s', (dialect) =
   });
 
   it('keeps a version of the network map when a meeting ends', async () => {
-    const { a, caseId, cookie } = await twoEditors();
+    const { a, caseId, cookie } = await twoEditors('network');
     addNode(a.doc, { name: 'Ohjaamo', sector: 'professionals' });
     await waitFor(() => a.savedClock() >= a.localClock(), 2_000, 'stored');
     const post = (path: string, body: unknown = {}) =>

@@ -3,7 +3,7 @@ import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
 import { caseDocFromJson, caseDocToJson, planNotes } from '../../shared/case-doc.js';
 import { isErrorBody } from '../../shared/errors.js';
-import { caseRoom, parseRoomName } from '../../shared/rooms.js';
+import { caseRoom, parseRoomName, viewRoom } from '../../shared/rooms.js';
 import { createCaseBodySchema, createUserSchema, loginBodySchema, setupBodySchema } from '../../shared/schemas.js';
 import { MESSAGE_SAVED, encodeSaved, readSaved } from '../../shared/sync-protocol.js';
 
@@ -15,8 +15,12 @@ describe('room names', () => {
     expect(parseRoomName(`case:${id}:internal`)).toEqual({ caseId: id, kind: 'internal' });
   });
 
+  it("parses each view's own document", () => {
+    for (const view of ['wheel', 'network', 'path'] as const) expect(parseRoomName(viewRoom(id, view))).toEqual({ caseId: id, kind: view });
+  });
+
   it('rejects anything else', () => {
-    for (const name of ['', 'case:', `case:${id}:other`, `case:${id.toUpperCase()}`, `xcase:${id}`, `case:${id}/../x`, 'case:1']) {
+    for (const name of ['', 'case:', `case:${id}:other`, `case:${id}:wheel:internal`, `case:${id.toUpperCase()}`, `xcase:${id}`, `case:${id}/../x`, 'case:1']) {
       expect(parseRoomName(name)).toBeNull();
     }
   });

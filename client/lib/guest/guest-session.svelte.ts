@@ -1,7 +1,7 @@
 /**
  * The client's device in a meeting: its place (lobby, admitted, ended…) from the server, kept
  * current over Socket.IO's `/guest` namespace, and — while admitted — a read-only live copy of
- * their own plan. Nothing is kept on the device: no IndexedDB, and the copy is dropped the
+ * their own plan and of its views (the wheel, the map and the path, each its own document). Nothing is kept on the device: no IndexedDB, and the copy is dropped the
  * moment access ends.
  */
 import { io, type Socket } from 'socket.io-client';
@@ -10,7 +10,7 @@ import * as Y from 'yjs';
 import { api, call, describeError, ApiError } from '$lib/api';
 import type { GuestContext, GuestState, GuestStatus } from '../../../shared/meetings';
 import type { GuestClientToServerEvents, GuestServerToClientEvents } from '../../../shared/socket-events';
-import { caseRoom } from '../../../shared/rooms';
+import { caseRoom, VIEW_KINDS, viewRoom, type ViewKind } from '../../../shared/rooms';
 
 type GuestSocket = Socket<GuestServerToClientEvents, GuestClientToServerEvents>;
 
@@ -19,11 +19,14 @@ export class GuestSession {
   status = $state<GuestStatus | 'none' | null>(null);
   error = $state<string | null>(null);
   doc = $state<Y.Doc | null>(null);
+  /** The views' own documents, open while `doc` is. */
+  views = $state<Record<ViewKind, Y.Doc> | null>(null);
   synced = $state(false);
   connected = $state(false);
   context = $state<GuestContext | null>(null);
   private state: GuestState | null = null;
   private provider: WebsocketProvider | null = null;
+  private viewProviders: WebsocketProvider[] = [];
   private socket: GuestSocket | null = null;
 
   async start(): Promise<void> {
@@ -78,13 +81,23 @@ export class GuestSession {
   private openDoc(): void {
     if (this.provider || !this.state) return;
     const doc = new Y.Doc();
-    const server = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/yjs`;
-    const provider = new WebsocketProvider(server, caseRoom(this.state.caseId), doc, { disableBc: true, maxBackoffTime: 5000 });
-    // The client's phone does not announce itself in the document's presence.
-    provider.awareness.setLocalState(null);
+    const provider = this.connect(caseRoom(this.state.caseId), doc);
     provider.on('sync', (isSynced: boolean) => {
       if (isSynced) this.synced = true;
     });
+    const views = Object.fromEntries(VIEW_KINDS.map((view) => [view, new Y.Doc()])) as Record<ViewKind, Y.Doc>;
+    this.viewProviders = VIEW_KINDS.map((view) => this.connect(viewRoom(this.state!.caseId, view), views[view]));
+    this.provider = provider;
+    this.doc = doc;
+    this.views = views;
+  }
+
+  /** A read-only connection to one of the case's documents. */
+  private connect(room: string, doc: Y.Doc): WebsocketProvider {
+    const server = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/yjs`;
+    const provider = new WebsocketProvider(server, room, doc, { disableBc: true, maxBackoffTime: 5000 });
+    // The client's phone does not announce itself in the document's presence.
+    provider.awareness.setLocalState(null);
     // Closed by the server because access ended: stop trying, and ask where we stand.
     provider.on('connection-close', (event: CloseEvent | null) => {
       if (event && event.code >= 4400 && event.code < 4500) {
@@ -92,15 +105,18 @@ export class GuestSession {
         void this.refresh();
       }
     });
-    this.provider = provider;
-    this.doc = doc;
+    return provider;
   }
 
   private closeDoc(): void {
     this.provider?.destroy();
     this.provider = null;
+    for (const provider of this.viewProviders) provider.destroy();
+    this.viewProviders = [];
     this.doc?.destroy();
     this.doc = null;
+    for (const doc of Object.values(this.views ?? {})) doc.destroy();
+    this.views = null;
     this.synced = false;
     this.context = null;
   }
