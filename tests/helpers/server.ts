@@ -103,3 +103,14 @@ export async function addTeamMember(
   });
   if (response.status !== 201) throw new Error(`adding a member failed: ${response.status} ${await response.text()}`);
 }
+
+/** Calls the API at `url` as the app does (JSON, the session cookie); the body is parsed when it is JSON. */
+export async function callApi(url: string, method: string, path: string, cookie: string, body?: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', cookie, ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body)
+  });
+  const text = await response.text();
+  return { status: response.status, body: text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : null, setCookie: response.headers.get('set-cookie') };
+}

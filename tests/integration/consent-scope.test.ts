@@ -18,7 +18,7 @@ import { caseRoom, viewRoom } from '../../shared/rooms.js';
 import { addNode, addStage, ensureNetworkTypes, ensurePathTypes, ensureWheelTypes, nodesToJson, pathToJson } from '../../shared/views/index.js';
 import { testDialects } from '../helpers/databases.js';
 import { storedDoc } from '../helpers/stored.js';
-import { addTeamMember, createCase, signIn, startTestServer, type TestServer } from '../helpers/server.js';
+import { addTeamMember, callApi, createCase, signIn, startTestServer, type TestServer } from '../helpers/server.js';
 import { connectYjs, upgradeStatus, waitFor, type YjsClient } from '../helpers/yjs-client.js';
 
 const ALL: CasePart[] = ['plan', 'wheel', 'network', 'path', 'meetings'];
@@ -30,15 +30,8 @@ describe.each(testDialects())('consent scope on %s', (dialect) => {
   const password = 'scope password 123';
   let n = 0;
 
-  const api = async (method: string, path: string, cookie: string, body?: unknown, headers: Record<string, string> = {}) => {
-    const response = await fetch(`${server.url}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json', cookie, ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body)
-    });
-    const text = await response.text();
-    return { status: response.status, body: text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : null, setCookie: response.headers.get('set-cookie') };
-  };
+  const api = (method: string, path: string, cookie: string, body?: unknown, headers: Record<string, string> = {}) =>
+    callApi(server.url, method, path, cookie, body, headers);
   const ws = () => server.url.replace(/^http/, 'ws');
   const yjs = (room: string, cookie: string): YjsClient => {
     const client = connectYjs(server.url, room, cookie);

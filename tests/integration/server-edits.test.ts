@@ -10,7 +10,7 @@ import { addGoal, goalActions, goalsMap } from '../../shared/plan/doc.js';
 import { caseRoom } from '../../shared/rooms.js';
 import { testDialects } from '../helpers/databases.js';
 import { storedDoc } from '../helpers/stored.js';
-import { addTeamMember, createCase, signUp, startTestServer, type TestServer } from '../helpers/server.js';
+import { addTeamMember, callApi, createCase, signUp, startTestServer, type TestServer } from '../helpers/server.js';
 import { connectYjs, waitFor, type YjsClient } from '../helpers/yjs-client.js';
 
 describe.each(testDialects())('edits the server makes on %s', (dialect) => {
@@ -26,15 +26,7 @@ describe.each(testDialects())('edits the server makes on %s', (dialect) => {
     server = null;
   });
 
-  const api = async (method: string, path: string, cookie: string, body?: unknown) => {
-    const response = await fetch(`${server!.url}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json', cookie },
-      body: body === undefined ? undefined : JSON.stringify(body)
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : null };
-  };
+  const api = (method: string, path: string, cookie: string, body?: unknown) => callApi(server!.url, method, path, cookie, body);
 
   async function meetingWithDecision() {
     server = await startTestServer(dialect, {
