@@ -19,17 +19,20 @@ export function partsToColumn(parts: readonly CasePart[]): string {
   return CASE_PARTS.filter((part) => parts.includes(part)).join(',');
 }
 
-/** Whether `organisationId` has a valid consent or legal basis on `caseId` now. */
-export async function hasValidConsent(db: Db, caseId: string, organisationId: string): Promise<boolean> {
-  const row = await queries(db)
+/** `organisationId`'s consents and legal bases on `caseId` that are valid today (Finnish date). */
+function validConsents(db: Db, caseId: string, organisationId: string) {
+  return queries(db)
     .selectFrom('consents')
-    .select('id')
     .where('case_id', '=', caseId)
     .where('organisation_id', '=', organisationId)
     .where('withdrawn_at', 'is', null)
     .where('expired_at', 'is', null)
-    .where((eb) => eb.or([eb('valid_until', 'is', null), eb('valid_until', '>=', today())]))
-    .executeTakeFirst();
+    .where((eb) => eb.or([eb('valid_until', 'is', null), eb('valid_until', '>=', today())]));
+}
+
+/** Whether `organisationId` has a valid consent or legal basis on `caseId` now. */
+export async function hasValidConsent(db: Db, caseId: string, organisationId: string): Promise<boolean> {
+  const row = await validConsents(db, caseId, organisationId).select('id').executeTakeFirst();
   return row !== undefined;
 }
 
@@ -38,15 +41,7 @@ export async function hasValidConsent(db: Db, caseId: string, organisationId: st
  * union; empty when it has none).
  */
 export async function validConsentParts(db: Db, caseId: string, organisationId: string): Promise<CasePart[]> {
-  const rows = await queries(db)
-    .selectFrom('consents')
-    .select('parts')
-    .where('case_id', '=', caseId)
-    .where('organisation_id', '=', organisationId)
-    .where('withdrawn_at', 'is', null)
-    .where('expired_at', 'is', null)
-    .where((eb) => eb.or([eb('valid_until', 'is', null), eb('valid_until', '>=', today())]))
-    .execute();
+  const rows = await validConsents(db, caseId, organisationId).select('parts').execute();
   return partsFromColumn(rows.map((r) => r.parts).join(','));
 }
 
