@@ -17,7 +17,8 @@ const REQUIRED: Record<PlanType, (plan: PlanJson) => string[]> = {
     ...(p.goals.some((g) => g.actions.some((a) => !a.responsible)) ? ['actionResponsible'] : []),
     ...(p.nextReview ? [] : ['nextReview'])
   ],
-  // Act on Rehabilitative Work Activity 189/2001 §8.
+  // Act on Rehabilitative Work Activity 189/2001 §8 (the plan's content, with 702/2020: the goal of the
+  // activity and the support given) and §13 (the agreed service: place, period, days and hours).
   activation_plan: (p) => [
     ...(p.activation.educationHistory.trim() ? [] : ['educationHistory']),
     ...(p.activation.earlierServices.trim() ? [] : ['earlierServices']),

@@ -2,6 +2,7 @@
 export * from './vocabulary.js';
 export * from './doc.js';
 export * from './json.js';
+export * from './period.js';
 export * from './checks.js';
 export * from './rich-text.js';
 export * from './diff.js';

@@ -17,7 +17,8 @@ import {
   serviceMap
 } from './doc.js';
 import { plainToRichText, richTextToPlain } from './rich-text.js';
-import { ACTIVATION_LIMITS, ACTION_STATUSES, CONTRACT_TYPES, GOAL_STATUSES, LIFE_AREAS, PLAN_TYPES, STANCES } from './vocabulary.js';
+import { periodWithin } from './period.js';
+import { ACTIVATION_GUIDANCE, ACTIVATION_LIMITS, ACTION_STATUSES, CONTRACT_TYPES, GOAL_STATUSES, LIFE_AREAS, PLAN_TYPES, STANCES } from './vocabulary.js';
 
 const date = z.union([z.literal(''), z.iso.date({ message: 'use a date like 2027-01-31' })]);
 const text = z.string().max(20_000);
@@ -52,12 +53,7 @@ const serviceSchema = z.object({
   place: z.string().max(300)
 });
 
-/** Whole months from `start` to `end` (dates as YYYY-MM-DD), rounded down. */
-export function monthsBetween(start: string, end: string): number {
-  const [sy, sm, sd] = start.split('-').map(Number) as [number, number, number];
-  const [ey, em, ed] = end.split('-').map(Number) as [number, number, number];
-  return (ey - sy) * 12 + (em - sm) - (ed < sd ? 1 : 0);
-}
+const LAW_189_13 = 'Act 189/2001 §13';
 
 /** Rules that only hold for some plan types; each refusal names its field. */
 export function typeRuleIssues(types: readonly string[], service: z.infer<typeof serviceSchema>): Array<{ path: string[]; message: string }> {
@@ -66,20 +62,23 @@ export function typeRuleIssues(types: readonly string[], service: z.infer<typeof
     issues.push({ path: ['service', 'endDate'], message: 'the period ends before it starts' });
   }
   if (!types.includes('activation_plan')) return issues;
-  const { daysPerWeek, hoursPerDay, months } = ACTIVATION_LIMITS;
+  const { daysPerWeek, minHoursPerDay, months } = ACTIVATION_LIMITS;
   if (service.daysPerWeek !== null && (service.daysPerWeek < daysPerWeek[0] || service.daysPerWeek > daysPerWeek[1])) {
-    issues.push({ path: ['service', 'daysPerWeek'], message: `an activation plan allows ${daysPerWeek[0]}–${daysPerWeek[1]} days a week` });
+    issues.push({ path: ['service', 'daysPerWeek'], message: `an activation plan allows ${daysPerWeek[0]}–${daysPerWeek[1]} days a week (${LAW_189_13})` });
   }
-  if (service.hoursPerDay !== null && (service.hoursPerDay < hoursPerDay[0] || service.hoursPerDay > hoursPerDay[1])) {
-    issues.push({ path: ['service', 'hoursPerDay'], message: `an activation plan allows ${hoursPerDay[0]}–${hoursPerDay[1]} hours a day` });
+  if (service.hoursPerDay !== null && service.hoursPerDay < minHoursPerDay) {
+    issues.push({ path: ['service', 'hoursPerDay'], message: `an activation plan needs at least ${minHoursPerDay} hours a day (${LAW_189_13})` });
   }
-  if (service.startDate && service.endDate && service.endDate >= service.startDate) {
-    const length = monthsBetween(service.startDate, service.endDate);
-    if (length < months[0] || length > months[1]) {
-      issues.push({ path: ['service', 'endDate'], message: `an activation plan lasts ${months[0]}–${months[1]} months` });
-    }
+  if (service.startDate && service.endDate && service.endDate >= service.startDate && !periodWithin(service.startDate, service.endDate, months)) {
+    issues.push({ path: ['service', 'endDate'], message: `an activation plan lasts ${months[0]}–${months[1]} months (${LAW_189_13})` });
   }
   return issues;
+}
+
+/** What is allowed but against guidance (shown as a warning, never refused). */
+export function activationWarnings(types: readonly string[], service: z.infer<typeof serviceSchema>): Array<{ path: string[]; message: string }> {
+  if (!types.includes('activation_plan') || service.hoursPerDay === null || service.hoursPerDay <= ACTIVATION_GUIDANCE.maxHoursPerDay) return [];
+  return [{ path: ['service', 'hoursPerDay'], message: `more than ${ACTIVATION_GUIDANCE.maxHoursPerDay} hours a day is against THL guidance` }];
 }
 
 export const planJsonSchema = z

@@ -39,5 +39,12 @@ export type Stance = (typeof STANCES)[number];
 /** The client is responsible for an action when `responsible` is this value. */
 export const CLIENT_RESPONSIBLE = 'client';
 
-/** Activation plan limits (Act on Rehabilitative Work Activity 189/2001 §8). */
-export const ACTIVATION_LIMITS = { months: [3, 24], daysPerWeek: [1, 4], hoursPerDay: [4, 8] } as const;
+/**
+ * Limits of rehabilitative work activity, the service an activation plan agrees (Act on
+ * Rehabilitative Work Activity 189/2001 §13 as amended by 142/2015): periods of 3–24 months at a
+ * time, 1–4 days a calendar week, at least 4 hours a day. Refused when broken.
+ */
+export const ACTIVATION_LIMITS = { months: [3, 24], daysPerWeek: [1, 4], minHoursPerDay: 4 } as const;
+
+/** THL's guidance, not the law: at most 8 hours a day. More only warns. */
+export const ACTIVATION_GUIDANCE = { maxHoursPerDay: 8 } as const;

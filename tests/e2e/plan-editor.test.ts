@@ -177,6 +177,36 @@ describe('the plan editor', () => {
     await expect.poll(() => saveState.getAttribute('data-state'), { timeout: 10_000 }).toBe('saved');
   });
 
+  it('counts an activation period with both ends included, refuses a day too short and warns about long days', async () => {
+    n++;
+    const { page } = await personAt(aino);
+    await openPlan(page, await addClientWithForm(page, `Asiakas ${n}`));
+    await page.getByRole('checkbox', { name: fi('plan_type_activation_plan') }).check();
+    const start = page.locator('#service-start');
+    const end = page.locator('#service-end');
+    await start.fill('2027-02-01');
+    await end.fill('2027-04-29');
+    await expect.poll(() => page.locator('#service-end-error').textContent(), { timeout: 5_000 }).toBe(fi('invalid_period_activation'));
+    // 1 February – 30 April is three months: accepted, and the error goes.
+    await end.fill('2027-04-30');
+    await expect.poll(() => page.locator('#service-end-error').count(), { timeout: 5_000 }).toBe(0);
+    await expect.poll(() => end.getAttribute('aria-invalid'), { timeout: 5_000 }).toBe(null);
+    // Nine hours a day is allowed by the law but against THL's guidance: stored, with a warning.
+    const hours = page.locator('#service-hours');
+    await hours.fill('9');
+    await hours.press('Tab');
+    await expect.poll(() => page.locator('#service-hours-warning').textContent(), { timeout: 5_000 }).toContain(fi('warn_hours_activation'));
+    expect(await hours.getAttribute('aria-describedby')).toBe('service-hours-warning');
+    await hours.fill('3');
+    await hours.press('Tab');
+    await expect.poll(() => page.locator('#service-hours-error').textContent(), { timeout: 5_000 }).toBe(fi('invalid_hours_activation'));
+    await expectNoAxeViolations(page);
+    // The stored values survive a reload: the nine hours, not the refused three.
+    await page.reload();
+    await expect.poll(() => page.locator('#service-hours').inputValue(), { timeout: 10_000 }).toBe('9');
+    await expect.poll(() => page.locator('#service-end').inputValue(), { timeout: 10_000 }).toBe('2027-04-30');
+  });
+
   it('shows who changed the plan, the plan as it was, and a printable version', async () => {
     const { a, casePath } = await twoPeople();
     const title = a.page.getByTestId('plan-title');

@@ -71,14 +71,14 @@ describe('plan JSON form', () => {
   it('refuses 5 days a week for an activation plan, with a message naming the field', () => {
     const result = planJsonSchema.safeParse({ ...samplePlan, service: { ...samplePlan.service, daysPerWeek: 5 } });
     expect(result.success).toBe(false);
-    expect(result.error?.issues[0]).toMatchObject({ path: ['service', 'daysPerWeek'], message: 'an activation plan allows 1–4 days a week' });
+    expect(result.error?.issues[0]).toMatchObject({ path: ['service', 'daysPerWeek'], message: 'an activation plan allows 1–4 days a week (Act 189/2001 §13)' });
     // The same plan without the activation type may have 5 days a week.
     expect(planJsonSchema.safeParse({ ...samplePlan, types: ['client_plan'], service: { ...samplePlan.service, daysPerWeek: 5 } }).success).toBe(true);
   });
 
   it('refuses an activation period outside 3–24 months and a period that ends before it starts', () => {
     const short = planJsonSchema.safeParse({ ...samplePlan, service: { ...samplePlan.service, endDate: '2027-01-15' } });
-    expect(short.error?.issues[0]?.message).toBe('an activation plan lasts 3–24 months');
+    expect(short.error?.issues[0]?.message).toBe('an activation plan lasts 3–24 months (Act 189/2001 §13)');
     const backwards = planJsonSchema.safeParse({ ...samplePlan, types: [], service: { ...samplePlan.service, endDate: '2026-01-01' } });
     expect(backwards.error?.issues[0]?.message).toBe('the period ends before it starts');
   });
