@@ -37,6 +37,13 @@ async function openRaw(url: string, room: string, cookie: string): Promise<WebSo
   return ws;
 }
 
+/** The server's own event-loop delay (seconds) since the previous scrape, from its Prometheus metrics. */
+async function serverLoopLag(url: string): Promise<{ p90: number; max: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const value = (name: string) => Number(new RegExp(`^polku_nodejs_eventloop_lag_${name}_seconds (\\S+)$`, 'm').exec(text)?.[1]);
+  return { p90: value('p90'), max: value('max') };
+}
+
 describe.each(testDialects())('a misbehaving connection on %s', (dialect) => {
   let server: TestServer;
   let worker: TestAccount;
@@ -91,20 +98,29 @@ describe.each(testDialects())('a misbehaving connection on %s', (dialect) => {
       const emptyStateVector = Y.encodeStateVector(new Y.Doc());
       for (let i = 0; i < 3_000; i++) flooder.send(syncStep1(emptyStateVector));
 
+      // The server's event-loop histogram restarts at each scrape: this one starts the window.
+      await serverLoopLag(child.url);
       const started = performance.now();
-      let worst = 0;
+      const latencies: number[] = [];
       let edits = 0;
       while (performance.now() - started < 3_000) {
         const asked = performance.now();
         const health = await fetch(`${child.url}/healthz`);
         expect(health.status).toBe(200);
-        worst = Math.max(worst, performance.now() - asked);
+        latencies.push(performance.now() - asked);
         planTitle(a.doc).insert(0, 'k');
         edits++;
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
+      const loopLag = await serverLoopLag(child.url);
       await waitFor(() => planTitle(b.doc).length === edits, 5_000, "a's edits to reach b");
-      expect(worst).toBeLessThan(100);
+      // Unbounded answers froze the server for seconds (every answer in the window was late). On a
+      // shared 2-core machine the kernel may still pause any process for a slice now and then, so
+      // the bound is on the answers and loop turns as a whole (90 %), and no answer may take long.
+      latencies.sort((x, y) => x - y);
+      expect(latencies[Math.floor(latencies.length * 0.9)]).toBeLessThan(100);
+      expect(loopLag.p90).toBeLessThan(0.1);
+      expect(latencies.at(-1)).toBeLessThan(1_000);
       // The flooder is answered, merged and at a bounded rate, not thousands of times.
       expect(answers).toBeGreaterThan(0);
       expect(answers).toBeLessThan(10);
