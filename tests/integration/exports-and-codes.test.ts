@@ -132,6 +132,15 @@ describe.each(testDialects())('join codes, exports and existence on %s', (dialec
     expect(client.body).toMatchObject({ status: 'waiting', meetingId });
   });
 
+  it('wrong codes sent at once from one address still get only the per-address number of checks', async () => {
+    const { chair, meetingId } = await liveMeeting();
+    const valid = await newCode(meetingId, chair);
+    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => postFrom('127.0.0.202', '/api/join', { code: `YYYYYYYY${JOIN_CODE_ALPHABET[i % 32]}${JOIN_CODE_ALPHABET[Math.floor(i / 32)]}` })));
+    expect(answers.filter((a) => a.status === 404)).toHaveLength(JOIN_LIMITS.perAddress);
+    expect(answers.filter((a) => a.status === 429)).toHaveLength(40 - JOIN_LIMITS.perAddress);
+    expect((await postFrom('127.0.0.202', '/api/join', { code: valid })).status).toBe(429);
+  });
+
   it('a valid code lets a bounded number of devices into the lobby per window; the meeting\'s other codes still work', async () => {
     const { chair, meetingId } = await liveMeeting();
     const code = await newCode(meetingId, chair);
