@@ -101,7 +101,7 @@ export function computeReport(clients: readonly ClientFacts[], { from, to }: Rep
     if (referral && referral.date >= from && referral.date <= to) report.newReferrals[referral.source ? within(REFERRAL_SOURCES, referral.source, 'other') : 'unknown']!++;
     const next = firstDated(c.path, 'next_path');
     if (next && next.outcome && next.date >= from && next.date <= to) {
-      report.outcomes[within(OUTCOMES, next.outcome, 'unknown')]++;
+      report.outcomes[within(OUTCOMES, next.outcome, 'unknown')]!++;
       if (referral) outcomeDays.push(daysBetween(referral.date, next.date));
     }
     if (!inService(c, from, to)) continue;

@@ -87,7 +87,7 @@ export async function exportReport(db: Db, p: Principal, query: ReportQuery, for
       doc.moveDown(0.5).fontSize(12).text(s);
       section = s;
     }
-    doc.fontSize(10).text(item ? `${item}: ${value}` : value, { indent: 12 });
+    doc.fontSize(10).text(item ? `${item}: ${value}` : String(value), { indent: 12 });
   }
   doc.end();
   return { body: new Uint8Array(await done), type: 'application/pdf', filename };
