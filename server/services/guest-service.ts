@@ -4,7 +4,7 @@
  * client reads their own plan and adds their own words through the server.
  *
  * A code is 10 characters of a 32-letter alphabet (50 bits). Wrong codes are throttled per
- * address, and the devices one code lets into the lobby per code (see `JOIN_LIMITS`); a right
+ * address, and so is how many devices one code lets into the lobby (see `JOIN_LIMITS`); a right
  * code only reaches the lobby, where a person decides: guessing one is both improbable and useless.
  */
 import { createHash, randomBytes, randomInt } from 'node:crypto';
