@@ -26,6 +26,13 @@ module.exports = {
       severity: 'error',
       from: { path: '^server/', pathNot: '^server/(repositories|db)/' },
       to: { path: '^server/db/kysely\\.ts$' }
+    },
+    {
+      name: 'csv-only-through-to-csv',
+      comment: 'Every CSV Polku writes goes through server/services/csv.ts (toCsv), which neutralises cells a spreadsheet would run as formulas.',
+      severity: 'error',
+      from: { pathNot: '^server/services/csv\\.ts$' },
+      to: { path: '^(node_modules/)?csv-stringify(/|$)' }
     }
   ],
   options: {

@@ -23,9 +23,14 @@ export const reportQuerySchema = z
   .refine((q) => q.from <= q.to, { message: 'the period ends before it starts', path: ['to'] });
 export type ReportQuery = z.infer<typeof reportQuerySchema>;
 
-/** What the report needs to know about one client. */
+/**
+ * What the report needs to know about one client, as stored. The counted values (gender,
+ * contract type, referral source, outcome) are checked against their lists here, where they are
+ * counted, whatever wrote them: the server refuses other values when they are written, but a
+ * document from before that, or a row changed behind the application's back, may hold anything.
+ */
 export interface ClientFacts {
-  gender: Gender;
+  gender: string;
   birthYear: number | null;
   contractType: string;
   path: PathJson;
@@ -52,6 +57,16 @@ export function ageGroup(birthYear: number | null, atYear: number): AgeGroup {
 }
 
 const zeros = <K extends string>(keys: readonly K[]) => Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
+
+/**
+ * `value` when it is on `list`, otherwise `fallback`: a value outside the list is counted in the
+ * list's catch-all ("other"; for outcomes "unknown", as their "other services" is a real outcome),
+ * never as a category of its own.
+ */
+function within<K extends string>(list: readonly K[], value: string, fallback: NoInfer<K>): K {
+  return (list as readonly string[]).includes(value) ? (value as K) : fallback;
+}
+
 const firstDated = (path: PathJson, kind: string) => path.stages.filter((s) => s.kind === kind && s.date !== '').sort((a, b) => (a.date < b.date ? -1 : 1))[0];
 
 /**
@@ -83,17 +98,17 @@ export function computeReport(clients: readonly ClientFacts[], { from, to }: Rep
   const changes = new Map<string, { label: string; sum: number; clients: number }>();
   for (const c of clients) {
     const referral = firstDated(c.path, 'referral');
-    if (referral && referral.date >= from && referral.date <= to) report.newReferrals[referral.source || 'unknown']!++;
+    if (referral && referral.date >= from && referral.date <= to) report.newReferrals[referral.source ? within(REFERRAL_SOURCES, referral.source, 'other') : 'unknown']!++;
     const next = firstDated(c.path, 'next_path');
     if (next && next.outcome && next.date >= from && next.date <= to) {
-      report.outcomes[next.outcome]!++;
+      report.outcomes[within(OUTCOMES, next.outcome, 'unknown')]!++;
       if (referral) outcomeDays.push(daysBetween(referral.date, next.date));
     }
     if (!inService(c, from, to)) continue;
     report.clientsInService++;
-    report.byGender[c.gender]++;
+    report.byGender[within(GENDERS, c.gender, 'other')]++;
     report.byAgeGroup[ageGroup(c.birthYear, toYear)]++;
-    report.contractTypes[c.contractType || 'none'] = (report.contractTypes[c.contractType || 'none'] ?? 0) + 1;
+    report.contractTypes[c.contractType ? within(CONTRACT_TYPES, c.contractType, 'other') : 'none']!++;
     const rounds = c.wheel?.rounds.filter((r) => r.date <= to) ?? [];
     if (c.wheel && rounds.length >= 2) {
       const first = rounds[0]!;
@@ -115,13 +130,16 @@ export function computeReport(clients: readonly ClientFacts[], { from, to }: Rep
 }
 
 /** The small-number rule: counts of 1–4 people are shown as "<5" in anything that leaves Polku. */
-export function maskCount(n: number): string {
-  return n > 0 && n < 5 ? '<5' : String(n);
+export function maskCount(n: number): number | '<5' {
+  return n > 0 && n < 5 ? '<5' : n;
 }
 
-/** The report as rows (section, item, value) with the small-number rule applied, for CSV and PDF. */
-export function reportRows(report: Report, label: (section: string, key: string) => string): Array<[string, string, string]> {
-  const rows: Array<[string, string, string]> = [];
+/**
+ * The report as rows (section, item, value) with the small-number rule applied, for CSV and PDF.
+ * Figures stay numbers, so that an export writes them as numbers (a negative change is not text).
+ */
+export function reportRows(report: Report, label: (section: string, key: string) => string): Array<[string, string, string | number]> {
+  const rows: Array<[string, string, string | number]> = [];
   const counts = (section: string, record: Record<string, number>) => {
     for (const [key, n] of Object.entries(record)) rows.push([label('section', section), label(section, key), maskCount(n)]);
   };
@@ -132,10 +150,10 @@ export function reportRows(report: Report, label: (section: string, key: string)
   counts('age', report.byAgeGroup);
   counts('contract', report.contractTypes);
   counts('outcome', report.outcomes);
-  rows.push([label('section', 'days'), '', report.averageDaysToOutcome === null ? '–' : String(report.averageDaysToOutcome)]);
+  rows.push([label('section', 'days'), '', report.averageDaysToOutcome ?? '–']);
   for (const w of report.wheelChange) {
     // A mean over fewer than 5 people could single someone out: it is left out altogether.
-    rows.push([label('section', 'wheel'), label('area', w.label || w.areaId), w.clients < 5 ? '<5' : String(w.meanChange)]);
+    rows.push([label('section', 'wheel'), label('area', w.label || w.areaId), w.clients < 5 ? '<5' : w.meanChange]);
   }
   return rows;
 }

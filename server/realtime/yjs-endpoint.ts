@@ -11,6 +11,7 @@ import { clientIp, isAllowedOrigin } from '../http/request-auth.js';
 import type { Logger } from '../logger.js';
 import { audit } from '../services/audit-service.js';
 import { CLIENT_PRESENCE } from '../../shared/presence.js';
+import { countedValueViolation } from '../../shared/counted-values.js';
 import { parseRoomName } from '../../shared/rooms.js';
 import { ROOM_PART } from '../access/policy.js';
 import { CLOSE, type SyncConnection } from '../sync/connection.js';
@@ -65,6 +66,12 @@ export function createYjsEndpoint(deps: YjsEndpointDeps): YjsEndpoint {
         access: grant.access,
         context: { admission: { ...admission, room: grant }, meta, sessionKind, auditDetails }
       };
+    },
+
+    refuseUpdate(room, doc, update) {
+      const kind = parseRoomName(room)?.kind;
+      const key = kind ? countedValueViolation(kind, doc, update) : null;
+      return key && `a value outside the list of ${key}`;
     },
 
     onConnect(connection: SyncConnection, context: YjsContext) {

@@ -79,17 +79,28 @@ export async function endMeetingGuests(db: Db, meetingId: string, at: string): P
   return rows.map((r) => r.id);
 }
 
-export async function recordJoinFailure(db: Db, ip: string, at: string): Promise<void> {
-  await queries(db).insertInto('join_failures').values({ id: crypto.randomUUID(), ip, at }).execute();
+/** Counts an attempt with a code from `ip` (before it is checked); returns the row's id. */
+export async function recordJoinAttempt(db: Db, ip: string, at: string): Promise<string> {
+  const id = crypto.randomUUID();
+  await queries(db).insertInto('join_failures').values({ id, ip, at }).execute();
+  return id;
 }
 
-/** Failed join attempts since `since`: from one address, and from everywhere. */
-export async function countJoinFailures(db: Db, ip: string, since: string): Promise<{ fromIp: number; total: number }> {
-  const [fromIp, total] = await Promise.all([
-    queries(db).selectFrom('join_failures').select((eb) => eb.fn.countAll<number>().as('n')).where('ip', '=', ip).where('at', '>=', since).executeTakeFirstOrThrow(),
-    queries(db).selectFrom('join_failures').select((eb) => eb.fn.countAll<number>().as('n')).where('at', '>=', since).executeTakeFirstOrThrow()
-  ]);
-  return { fromIp: Number(fromIp.n), total: Number(total.n) };
+/** Takes back an attempt that was not a wrong code (a right one, or one refused unchecked). */
+export async function forgetJoinAttempt(db: Db, id: string): Promise<void> {
+  await queries(db).deleteFrom('join_failures').where('id', '=', id).execute();
+}
+
+/** Attempts from one address since `since` (wrong codes, and any being checked now). */
+export async function countJoinAttempts(db: Db, ip: string, since: string): Promise<number> {
+  const row = await queries(db).selectFrom('join_failures').select((eb) => eb.fn.countAll<number>().as('n')).where('ip', '=', ip).where('at', '>=', since).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Devices that entered the lobby with one code since `since`. */
+export async function countCodeEntries(db: Db, codeId: string, since: string): Promise<number> {
+  const row = await queries(db).selectFrom('guest_sessions').select((eb) => eb.fn.countAll<number>().as('n')).where('join_code_id', '=', codeId).where('created_at', '>=', since).executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 /** Forgets failures older than `before` (they no longer count). */

@@ -1,5 +1,4 @@
 /** Reading and exporting the audit log (coordinators and administrators, own organisation). */
-import { stringify } from 'csv-stringify/sync';
 import type { Db } from '../db/database.js';
 import { AppError } from '../errors.js';
 import { mayReadAudit } from '../access/policy.js';
@@ -8,6 +7,7 @@ import { findCase } from '../repositories/cases.js';
 import type { AuditEntry, AuditQuery } from '../../shared/access.js';
 import type { Principal, RequestMeta } from '../domain/principal.js';
 import { audit } from './audit-service.js';
+import { toCsv } from './csv.js';
 
 function requireReader(p: Principal): void {
   if (!mayReadAudit(p)) throw new AppError(403, 'forbidden', 'only coordinators and administrators read the audit log');
@@ -27,9 +27,9 @@ export async function exportCaseAudit(db: Db, p: Principal, caseId: string, meta
   if (!row || row.organisation_id !== p.organisationId) throw new AppError(404, 'not_found', 'no such case');
   const entries = await queryAudit(db, { organisationId: p.organisationId, caseId, limit: 100_000 });
   await audit(db, { action: 'audit_export', principal: p, caseId, details: { rows: entries.length }, meta });
-  const csv = stringify(
+  const csv = toCsv(
     entries.map((e) => [e.at, e.action, e.accountName ?? '', e.organisationName ?? '', e.ip ?? '', e.details ?? '']),
-    { header: true, columns: ['time', 'action', 'person', 'organisation', 'ip', 'details'] }
+    ['time', 'action', 'person', 'organisation', 'ip', 'details']
   );
   return { filename: `audit-${caseId}.csv`, csv };
 }

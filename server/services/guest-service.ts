@@ -4,8 +4,8 @@
  * client reads their own plan and adds their own words through the server.
  *
  * A code is 10 characters of a 32-letter alphabet (50 bits). Wrong codes are throttled per
- * address and in total (see `JOIN_LIMITS`), and a right code only reaches the lobby, where a
- * person decides: guessing one is both improbable and useless.
+ * address, and so is how many devices one code lets into the lobby (see `JOIN_LIMITS`); a right
+ * code only reaches the lobby, where a person decides: guessing one is both improbable and useless.
  */
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import type { Db } from '../db/database.js';
@@ -14,17 +14,19 @@ import { now, nowMs } from '../db/time.js';
 import { finnishDate } from '../../shared/finnish-time.js';
 import { AppError } from '../errors.js';
 import {
-  countJoinFailures,
+  countCodeEntries,
+  countJoinAttempts,
   endMeetingGuests,
   findActiveGuestOfCode,
   findGuest,
   findGuestStanding,
   findJoinCode,
+  forgetJoinAttempt,
   insertGuest,
   insertJoinCode,
   listGuests as listGuestRows,
   pruneJoinFailures,
-  recordJoinFailure,
+  recordJoinAttempt,
   revokeJoinCode,
   transitionGuest
 } from '../repositories/guests.js';
@@ -47,17 +49,24 @@ import {
 import { addClientEntry, clientEntries } from '../../shared/plan/client-voice.js';
 import { goalActions, goalsMap } from '../../shared/plan/doc.js';
 import { caseRoom } from '../../shared/rooms.js';
+import { addressKey } from '../domain/address.js';
 import type { Principal, RequestMeta } from '../domain/principal.js';
 import { audit } from './audit-service.js';
 import { guestIdOf, type Guest } from './guest-auth.js';
 import { loadMeeting, mayChair, noteAttendance, type MeetingDeps } from './meeting-service.js';
 
+/**
+ * A wrong code names no meeting, so wrong codes are counted per address only: a flood from many
+ * addresses delays each of them and no one else (there is no total, which would let anyone shut
+ * every meeting's client out). What bounds a guess spread over many addresses is the code's
+ * 50 bits and its life of at most 8 hours (the odds are in `server/access/README.md`).
+ */
 export const JOIN_LIMITS = {
   windowMs: 10 * 60_000,
-  /** Wrong codes from one address within the window. */
+  /** Wrong codes from one address (an IPv6 /64) within the window; past it every code from there waits, even a right one. */
   perAddress: 10,
-  /** Wrong codes from everywhere within the window (a distributed guess). */
-  total: 500
+  /** Devices that enter the lobby with one code within the window (join, leave, join again): a code that leaked cannot churn the chair's lobby. */
+  perCode: 10
 } as const;
 
 /**
@@ -97,17 +106,25 @@ export async function createJoinCode(deps: MeetingDeps, p: Principal, meetingId:
   return { code, path: `/join/${code}`, expiresAt };
 }
 
-async function throttle(db: Db, ip: string): Promise<void> {
-  const since = new Date(nowMs() - JOIN_LIMITS.windowMs).toISOString();
-  const failures = await countJoinFailures(db, ip, since);
-  if (failures.fromIp >= JOIN_LIMITS.perAddress || failures.total >= JOIN_LIMITS.total) {
+const windowStart = () => new Date(nowMs() - JOIN_LIMITS.windowMs).toISOString();
+
+/**
+ * Counts this attempt against its address *before* the code is looked up and then counts the
+ * address's attempts, itself included: of attempts sent at once, the k-th recorded sees at least
+ * k, so no more than `perAddress` are ever checked in a window (a burst may get fewer). Returns
+ * the attempt, which stays counted only if the code is wrong.
+ */
+async function throttle(db: Db, address: string): Promise<string> {
+  const attempt = await recordJoinAttempt(db, address, now());
+  if ((await countJoinAttempts(db, address, windowStart())) > JOIN_LIMITS.perAddress) {
+    await forgetJoinAttempt(db, attempt);
     throw new AppError(429, 'too_many_requests', 'too many wrong codes; wait a few minutes and try again');
   }
+  return attempt;
 }
 
-async function fail(db: Db, ip: string): Promise<never> {
-  await recordJoinFailure(db, ip, now());
-  await pruneJoinFailures(db, new Date(nowMs() - JOIN_LIMITS.windowMs).toISOString());
+async function fail(db: Db): Promise<never> {
+  await pruneJoinFailures(db, windowStart());
   throw new AppError(404, 'not_found', 'no meeting has this code; check it and try again');
 }
 
@@ -120,12 +137,12 @@ export interface Redeemed {
 /** A client's device uses a code: it enters the lobby (or returns to where it was). */
 export async function redeemCode(deps: MeetingDeps, code: string, current: Guest | null, meta: RequestMeta): Promise<Redeemed> {
   const { db } = deps;
-  const ip = meta.ip ?? 'unknown';
-  await throttle(db, ip);
+  const attempt = await throttle(db, addressKey(meta.ip));
   const joinCode = await findJoinCode(db, codeIdOf(code));
-  if (!joinCode) return fail(db, ip);
-  const meeting = await findMeeting(db, joinCode.meeting_id);
-  if (!meeting) return fail(db, ip);
+  const meeting = joinCode && (await findMeeting(db, joinCode.meeting_id));
+  if (!joinCode || !meeting) return fail(db);
+  // A right code is no guess, whatever comes of it.
+  await forgetJoinAttempt(db, attempt);
   if (current && current.meetingId === meeting.id && (current.status === 'waiting' || current.status === 'admitted')) {
     const guest = await findGuest(db, current.id);
     if (guest?.join_code_id === joinCode.id) return { token: null, state: stateOf(current) };
@@ -135,6 +152,9 @@ export async function redeemCode(deps: MeetingDeps, code: string, current: Guest
   }
   if (await findActiveGuestOfCode(db, joinCode.id)) {
     throw new AppError(409, 'code_in_use', 'this code is in use on another device');
+  }
+  if ((await countCodeEntries(db, joinCode.id, windowStart())) >= JOIN_LIMITS.perCode) {
+    throw new AppError(429, 'too_many_requests', 'this code has been used too often; wait a few minutes or ask for a new one');
   }
   const token = randomBytes(32).toString('base64url');
   const id = guestIdOf(token);

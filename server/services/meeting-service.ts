@@ -66,14 +66,19 @@ export interface LoadedMeeting extends CaseAccessResult {
   meeting: Meeting;
 }
 
+const noSuchMeeting = () => new AppError(404, 'not_found', 'no such meeting');
+
 /**
  * The meeting and the principal's access to its case; 404 when either is unknown or out of
- * reach, 403 when the client's consent does not cover the meetings (or the other `parts` asked for).
+ * reach — the same answer for both, so that nobody learns a meeting (or its case) exists — and
+ * 403 when the client's consent does not cover the meetings (or the other `parts` asked for).
  */
 export async function loadMeeting(db: Db, p: Principal, meetingId: string, meta: RequestMeta | null, ...parts: CasePart[]): Promise<LoadedMeeting> {
   const meeting = await findMeeting(db, meetingId);
-  if (!meeting) throw new AppError(404, 'not_found', 'no such meeting');
-  const access = await requireCaseAccess(db, p, meeting.case_id, meta, 'meetings', ...parts);
+  if (!meeting) throw noSuchMeeting();
+  const access = await requireCaseAccess(db, p, meeting.case_id, meta, 'meetings', ...parts).catch((error: unknown) => {
+    throw error instanceof AppError && error.status === 404 ? noSuchMeeting() : error;
+  });
   return { ...access, meeting };
 }
 

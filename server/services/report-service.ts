@@ -3,19 +3,19 @@
  * client's case (demographics) and document (path, plan service, assessment wheel), shown on
  * screen, and exported as CSV and PDF with the small-number rule applied. Exports are audited.
  */
-import { stringify } from 'csv-stringify/sync';
 import PDFDocument from 'pdfkit';
 import * as Y from 'yjs';
 import type { Db } from '../db/database.js';
 import { AppError } from '../errors.js';
 import { listCaseDemographics } from '../repositories/cases.js';
 import { applyStored, createDocumentStore } from '../repositories/documents.js';
-import { computeReport, reportRows, type ClientFacts, type Gender, type Report, type ReportQuery } from '../../shared/reports.js';
+import { computeReport, reportRows, type ClientFacts, type Report, type ReportQuery } from '../../shared/reports.js';
 import { planToJson } from '../../shared/plan/json.js';
 import { pathToJson, wheelToJson } from '../../shared/views/index.js';
 import { caseRoom, viewRoom } from '../../shared/rooms.js';
 import type { Principal, RequestMeta } from '../domain/principal.js';
 import { audit } from './audit-service.js';
+import { toCsv } from './csv.js';
 import { FONT_REGULAR, fi, hasFi } from './document-assets.js';
 
 
@@ -39,7 +39,7 @@ export async function clientFacts(db: Db, organisationId: string): Promise<Clien
   };
   for (const c of cases) {
     facts.push({
-      gender: c.gender as Gender,
+      gender: c.gender,
       birthYear: c.birth_year,
       contractType: (await read(caseRoom(c.id), planToJson)).service.contractType,
       path: await read(viewRoom(c.id, 'path'), pathToJson),
@@ -73,7 +73,7 @@ export async function exportReport(db: Db, p: Principal, query: ReportQuery, for
   const rows = reportRows(report, label);
   await audit(db, { action: 'export', principal: p, details: { report: `${query.from}/${query.to}`, format }, meta });
   const filename = `seuranta-${query.from}-${query.to}.${format}`;
-  if (format === 'csv') return { body: stringify([[label('section', 'section'), label('section', 'item'), label('section', 'value')], ...rows]), type: 'text/csv; charset=utf-8', filename };
+  if (format === 'csv') return { body: toCsv(rows, [label('section', 'section'), label('section', 'item'), label('section', 'value')]), type: 'text/csv; charset=utf-8', filename };
   const doc = new PDFDocument({ size: 'A4', margin: 56, info: { Title: fi('report_title') } });
   doc.registerFont('regular', FONT_REGULAR);
   const chunks: Buffer[] = [];
@@ -87,7 +87,7 @@ export async function exportReport(db: Db, p: Principal, query: ReportQuery, for
       doc.moveDown(0.5).fontSize(12).text(s);
       section = s;
     }
-    doc.fontSize(10).text(item ? `${item}: ${value}` : value, { indent: 12 });
+    doc.fontSize(10).text(item ? `${item}: ${value}` : String(value), { indent: 12 });
   }
   doc.end();
   return { body: new Uint8Array(await done), type: 'application/pdf', filename };

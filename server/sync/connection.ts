@@ -79,7 +79,9 @@ export class SyncConnection implements RoomPeer {
     readonly access: DocAccess,
     readonly wantsSaved: boolean,
     private readonly limits: ConnectionLimits,
-    private readonly logger: Logger
+    private readonly logger: Logger,
+    /** The application's reason to refuse an edit (see `SyncHooks.refuseUpdate`). */
+    private readonly refuseUpdate?: (update: Uint8Array) => string | null
   ) {
     this.messages = new TokenBucket(limits.maxMessagesPerSecond, limits.maxMessagesPerSecond * BURST_SECONDS);
   }
@@ -209,6 +211,8 @@ export class SyncConnection implements RoomPeer {
     }
     // Check the whole update before applying it, so a malformed one changes nothing.
     assertApplicable(update);
+    const refused = this.refuseUpdate?.(update);
+    if (refused) throw new Error(`edit refused: ${refused}`);
     if (!this.room.hasRoomFor(update.byteLength, this.limits.maxDocumentBytes)) {
       this.logger.warn({ room: this.room.name, connection: this.id }, 'document would grow past its size cap; refusing the edit');
       this.refuse(CLOSE.documentTooLarge, 'document too large');

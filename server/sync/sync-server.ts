@@ -7,6 +7,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type * as Y from 'yjs';
 import type { DocAccess } from '../../shared/roles.js';
 import { SAVED_PARAM } from '../../shared/sync-protocol.js';
 import type { Logger } from '../logger.js';
@@ -44,6 +45,12 @@ export interface SyncHooks<Context> {
   onConnect(connection: SyncConnection, context: Context): Promise<boolean>;
   /** The connection closed (after `onConnect`, whatever it answered). */
   onDisconnect(connection: SyncConnection, context: Context): void;
+  /**
+   * Before an edit is applied to `doc` (the room's document): why the application refuses it, or
+   * null. A refused edit is treated as a malformed one: nothing of it is applied and the
+   * connection is closed with 1007.
+   */
+  refuseUpdate?(room: string, doc: Y.Doc, update: Uint8Array): string | null;
 }
 
 /** Plain limits (see README.md, "Limits"). */
@@ -135,7 +142,8 @@ export class SyncServer<Context> {
         access,
         url.searchParams.get(SAVED_PARAM) === '1',
         { maxMessageBytes: limits.maxMessageBytes, maxMessagesPerSecond: limits.maxMessagesPerSecond, maxBufferedBytes: Math.max(16 * 1024 * 1024, limits.maxMessageBytes * 2), maxDocumentBytes: limits.maxDocumentBytes },
-        logger
+        logger,
+        hooks.refuseUpdate && ((update) => hooks.refuseUpdate!(roomName, room.doc, update))
       );
       this.connections.add(connection);
       // The listener is attached at once; what arrives before the application lets the
