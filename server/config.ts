@@ -12,6 +12,7 @@ const envSchema = z.object({
   POLKU_ORIGIN: z.string().optional(),
   POLKU_TRUST_PROXY: z.enum(['true', 'false', '1', '0', '']).default('false'),
   POLKU_MAX_CONNECTIONS_PER_SESSION: intFrom(20),
+  POLKU_MAX_SESSIONS_PER_ACCOUNT: intFrom(10),
   POLKU_MAX_MESSAGE_BYTES: intFrom(5 * 1024 * 1024),
   POLKU_MAX_MESSAGES_PER_SECOND: intFrom(500),
   POLKU_MAX_DOCUMENT_BYTES: intFrom(16 * 1024 * 1024),
@@ -41,6 +42,8 @@ export interface Config {
   /** Behind our own reverse proxy: take the client's address from its `X-Forwarded-For`. */
   trustProxy: boolean;
   maxConnectionsPerSession: number;
+  /** Live sessions one account may hold; a sign-in beyond it ends the oldest. */
+  maxSessionsPerAccount: number;
   maxMessageBytes: number;
   /** Average messages per second one Yjs connection may send (bursts of 20 s worth allowed). */
   maxMessagesPerSecond: number;
@@ -88,6 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.POLKU_TRUST_PROXY === 'true' || e.POLKU_TRUST_PROXY === '1',
     allowedOrigins: (e.POLKU_ORIGIN ?? '').split(',').map((o) => o.trim()).filter(Boolean),
     maxConnectionsPerSession: e.POLKU_MAX_CONNECTIONS_PER_SESSION,
+    maxSessionsPerAccount: e.POLKU_MAX_SESSIONS_PER_ACCOUNT,
     maxMessageBytes: e.POLKU_MAX_MESSAGE_BYTES,
     maxMessagesPerSecond: e.POLKU_MAX_MESSAGES_PER_SECOND,
     maxDocumentBytes: e.POLKU_MAX_DOCUMENT_BYTES,

@@ -17,3 +17,13 @@ export class AppError extends Error {
     return { error: { code: this.code, message: this.message, ...(this.field ? { field: this.field } : {}) } };
   }
 }
+
+/** A 429 that says when to try again: the error middleware sends `Retry-After` with it. */
+export class TooManyRequests extends AppError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number
+  ) {
+    super(429, 'too_many_requests', message);
+  }
+}

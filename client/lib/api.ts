@@ -15,7 +15,9 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: ErrorCode | 'network',
     message: string,
-    readonly field?: string
+    readonly field?: string,
+    /** From `Retry-After`: how long to wait before trying again (a 429). */
+    readonly retryAfterSeconds?: number
   ) {
     super(message);
   }
@@ -34,7 +36,8 @@ export async function call<R extends ClientResponse<unknown, number, 'json' | 't
   }
   if (response.ok) return (await response.json()) as OkBody<R>;
   const body: unknown = await response.json().catch(() => null);
-  if (isErrorBody(body)) throw new ApiError(response.status, body.error.code, body.error.message, body.error.field);
+  const retryAfter = Number(response.headers.get('retry-after') ?? Number.NaN);
+  if (isErrorBody(body)) throw new ApiError(response.status, body.error.code, body.error.message, body.error.field, Number.isFinite(retryAfter) ? retryAfter : undefined);
   throw new ApiError(response.status, 'internal', response.statusText);
 }
 
@@ -57,7 +60,7 @@ export function describeError(error: unknown): string {
     case 'setup_done':
       return m.error_setup_done();
     case 'too_many_requests':
-      return m.error_too_many_requests();
+      return tooManyRequests(error.retryAfterSeconds);
     case 'consent_required':
       return m.error_consent_required();
     case 'link_expired':
@@ -73,4 +76,10 @@ export function describeError(error: unknown): string {
     default:
       return m.error_generic();
   }
+}
+
+/** "Try again in …" when the server said how long (seconds up to a minute and a half, then whole minutes). */
+function tooManyRequests(seconds: number | undefined): string {
+  if (seconds === undefined || seconds <= 0) return m.error_too_many_requests();
+  return seconds <= 90 ? m.error_too_many_requests_seconds({ seconds }) : m.error_too_many_requests_minutes({ minutes: Math.ceil(seconds / 60) });
 }

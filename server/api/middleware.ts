@@ -4,7 +4,7 @@ import type { Context, ErrorHandler, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import type { ZodError } from 'zod';
-import { AppError } from '../errors.js';
+import { AppError, TooManyRequests } from '../errors.js';
 import { NotStoredError } from '../sync/server-edits.js';
 import { SESSION_COOKIE, clientAddress } from '../http/request-auth.js';
 import { authenticate } from '../services/auth-service.js';
@@ -37,6 +37,7 @@ export function requestMeta(c: Context): RequestMeta {
 }
 
 export const errorHandler: ErrorHandler<ApiEnv> = (error, c) => {
+  if (error instanceof TooManyRequests) c.header('Retry-After', String(error.retryAfterSeconds));
   if (error instanceof AppError) return c.json(error.toBody(), error.status);
   // A change the server made for someone is live but not stored yet: say so, not "something went wrong".
   if (error instanceof NotStoredError) return c.json({ error: { code: 'not_stored', message: error.message } }, 503);

@@ -202,6 +202,30 @@ export interface GuestSessionTable {
   decided_at: string | null;
 }
 
+/**
+ * One thing sign-in or link throttling counts (`services/sign-in-throttle.ts`): `scope` 'pair'
+ * (subject: the e-mail; origin: the address, or `device:<id>` for a known device), 'address'
+ * (every account from one address) or 'link' (link tokens tried from one address).
+ */
+export interface SignInThrottleTable {
+  scope: 'pair' | 'address' | 'link';
+  subject: string;
+  origin: string;
+  /** Attempts reserved and not given back (failures, and checks in flight). */
+  attempts: number;
+  /** Once `attempts` reaches the free allowance: the earliest moment of the next attempt. */
+  next_at: string;
+  last_at: string;
+}
+
+/** A browser that has signed in to an account; `id` is the SHA-256 of the token in its cookie. */
+export interface KnownDeviceTable {
+  id: string;
+  account_id: string;
+  created_at: string;
+  expires_at: string;
+}
+
 export interface JoinFailureTable {
   id: string;
   ip: string;
@@ -282,6 +306,8 @@ export interface Database {
   join_codes: JoinCodeTable;
   guest_sessions: GuestSessionTable;
   join_failures: JoinFailureTable;
+  sign_in_throttle: SignInThrottleTable;
+  known_devices: KnownDeviceTable;
   wheel_templates: WheelTemplateTable;
   plan_proposals: PlanProposalTable;
   plan_signatures: PlanSignatureTable;
@@ -313,4 +339,6 @@ export type CaseMember = Selectable<CaseMemberTable>;
 export type Consent = Selectable<ConsentTable>;
 export type AccountLink = Selectable<AccountLinkTable>;
 export type AuditRow = Selectable<AuditLogTable>;
+export type SignInThrottle = Selectable<SignInThrottleTable>;
+export type KnownDevice = Selectable<KnownDeviceTable>;
 export type { Generated };

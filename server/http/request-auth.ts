@@ -3,6 +3,8 @@ import type { IncomingMessage } from 'node:http';
 import { parse } from 'hono/utils/cookie';
 
 export const SESSION_COOKIE = 'polku_session';
+/** A browser that has signed in before (a known device passes the per-address sign-in bound); sent to the sign-in route only. */
+export const DEVICE_COOKIE = 'polku_device';
 /** The client's device in a meeting (no account): a separate cookie, never a session. */
 export const GUEST_COOKIE = 'polku_guest';
 

@@ -15,3 +15,8 @@ export async function useAccountLink(db: Db, id: string, at: string): Promise<bo
   const result = await queries(db).updateTable('account_links').set({ used_at: at }).where('id', '=', id).where('used_at', 'is', null).executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
+
+/** Marks every still unused link for this e-mail address used (the person's password is now set). */
+export async function useOtherLinksFor(db: Db, email: string, at: string): Promise<void> {
+  await queries(db).updateTable('account_links').set({ used_at: at }).where('email', '=', email).where('used_at', 'is', null).execute();
+}

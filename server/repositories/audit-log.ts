@@ -44,18 +44,6 @@ export function queryAudit(db: Db, filter: AuditFilter) {
   return query.orderBy('audit_log.at', 'desc').limit(filter.limit).execute();
 }
 
-/** Failed sign-ins since `since`, for one e-mail address or one IP address (throttling). */
-export async function countFailedSignIns(db: Db, since: string, by: { email: string } | { ip: string }): Promise<number> {
-  let query = queries(db)
-    .selectFrom('audit_log')
-    .select((eb) => eb.fn.countAll<number | string>().as('n'))
-    .where('action', '=', 'sign_in_failed')
-    .where('at', '>=', since);
-  query = 'email' in by ? query.where('details', '=', JSON.stringify({ email: by.email })) : query.where('ip', '=', by.ip);
-  const row = await query.executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
 /** Who (role and organisation) did one of `actions` on the case and when, newest first, at most 2000 rows. */
 export function listCaseAccess(db: Db, caseId: string, actions: readonly string[]) {
   return queries(db)

@@ -44,3 +44,13 @@ export async function deleteSession(db: Db, id: string): Promise<void> {
 export async function deleteSessionsOf(db: Db, accountId: string): Promise<void> {
   await queries(db).deleteFrom('sessions').where('account_id', '=', accountId).execute();
 }
+
+/** The ids of an account's sessions, newest first. */
+export async function sessionIdsOf(db: Db, accountId: string): Promise<string[]> {
+  const rows = await queries(db).selectFrom('sessions').select('id').where('account_id', '=', accountId).orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+  return rows.map((r) => r.id);
+}
+
+export async function deleteSessions(db: Db, ids: readonly string[]): Promise<void> {
+  if (ids.length > 0) await queries(db).deleteFrom('sessions').where('id', 'in', [...ids]).execute();
+}

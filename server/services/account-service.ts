@@ -9,13 +9,14 @@ import type { ClosePath } from '../realtime/close-path.js';
 import { findAccount, findAccountByEmail, insertAccount, listAccountsOf, setDeactivated, setPasswordHash } from '../repositories/accounts.js';
 import { findOrganisation, listOrganisations as organisationsByName } from '../repositories/organisations.js';
 import { deleteSessionsOf } from '../repositories/sessions.js';
-import { findAccountLink, insertAccountLink, useAccountLink } from '../repositories/account-links.js';
+import { findAccountLink, insertAccountLink, useAccountLink, useOtherLinksFor } from '../repositories/account-links.js';
 import type { AccountView, Invite } from '../../shared/access.js';
 import type { Role } from '../../shared/roles.js';
 import { sessionIdOf, startSession, type NewSession, type SessionTimes } from './auth-service.js';
 import type { Principal, RequestMeta } from '../domain/principal.js';
 import { audit } from './audit-service.js';
 import { hashPassword } from './passwords.js';
+import { forgetOldAttempts, giveBack, reserveAttempt, type ThrottleKey } from './sign-in-throttle.js';
 
 const LINK_LIFETIME_MS = 7 * 24 * 3_600_000;
 
@@ -101,28 +102,40 @@ export async function resetPassword(db: Db, p: Principal, accountId: string, met
   return { token, path: `/invite/${token}` };
 }
 
-async function validLink(db: Db, token: string) {
+/**
+ * The link behind `token` while it is unused and unexpired. Each look-up is reserved per address
+ * first (`sign-in-throttle.ts`): a valid link gives its reservation back, an unknown, used or
+ * expired one counts as a failure, so an address guessing tokens is slowed down.
+ */
+async function validLink(db: Db, token: string, meta: RequestMeta) {
+  const guesses: ThrottleKey = { scope: 'link', subject: '', origin: meta.ip ?? 'unknown' };
+  await reserveAttempt(db, guesses, 'too many invalid links');
   const link = await findAccountLink(db, sessionIdOf(token));
   if (!link || link.used_at !== null || Date.parse(link.expires_at) <= nowMs()) {
+    await forgetOldAttempts(db);
     throw new AppError(410, 'link_expired', 'this link has expired or has already been used');
   }
+  await giveBack(db, guesses);
   return link;
 }
 
 /** What an invitation or reset link is for (shown on the page before the password is set). */
-export async function describeLink(db: Db, token: string) {
-  const link = await validLink(db, token);
+export async function describeLink(db: Db, token: string, meta: RequestMeta) {
+  const link = await validLink(db, token, meta);
   const org = await findOrganisation(db, link.organisation_id);
   if (!org) throw new AppError(404, 'not_found', 'no such organisation');
   return { kind: link.kind, email: link.email, name: link.name, role: link.role, organisation: org.name };
 }
 
-/** Uses a link once: creates the invited account, or sets the new password; then signs in. */
+/** Uses a link once (and ends every other open link for the same person): creates the invited account, or sets the new password; then signs in. */
 export async function acceptLink(db: Db, times: SessionTimes, close: ClosePath, token: string, password: string, meta: RequestMeta): Promise<NewSession> {
-  const link = await validLink(db, token);
+  const link = await validLink(db, token, meta);
   const passwordHash = await hashPassword(password);
   const accountId = await inTransaction(db, async (trx) => {
     if (!(await useAccountLink(trx, link.id, now()))) throw new AppError(410, 'link_expired', 'this link has already been used');
+    // Single use means the act, not the token: the password is set (or the account made) once, so
+    // every other open link for this person (an older reset link, a second invitation) ends with it.
+    await useOtherLinksFor(trx, link.email, now());
     if (link.kind === 'reset' && link.account_id) {
       await setPasswordHash(trx, link.account_id, passwordHash);
       await deleteSessionsOf(trx, link.account_id);

@@ -3,21 +3,25 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Config } from '../config.js';
 import type { Db } from '../db/database.js';
 import { inTransaction } from '../repositories/transaction.js';
-import { now } from '../db/time.js';
+import { now, nowMs } from '../db/time.js';
 import { AppError } from '../errors.js';
 import { countAccounts, findAccountByEmail, insertAccount } from '../repositories/accounts.js';
 import { findOrganisationByName, insertOrganisation } from '../repositories/organisations.js';
 import {
   deleteSession,
+  deleteSessions,
   findSessionWithAccount,
   insertSession,
+  sessionIdsOf,
   touchSession
 } from '../repositories/sessions.js';
+import { findKnownDevice, insertKnownDevice, pruneKnownDevices } from '../repositories/known-devices.js';
+import type { ClosePath } from '../realtime/close-path.js';
 import type { CreateUser, LoginBody, SetupBody } from '../../shared/schemas.js';
 import type { OrganisationKind } from '../../shared/access.js';
 import type { Me } from '../../shared/api-types.js';
-import { countFailedSignIns } from '../repositories/audit-log.js';
 import { audit } from './audit-service.js';
+import { clearAttempts, forgetOldAttempts, giveBack, reserveAttempt, type ThrottleKey } from './sign-in-throttle.js';
 import type { Principal, RequestMeta } from '../domain/principal.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 
@@ -29,10 +33,22 @@ export interface NewSession {
 
 export type SessionTimes = Pick<Config, 'sessionIdleMs' | 'sessionAbsoluteMs'>;
 
-/** Sign-in throttling: failed attempts allowed per window, per account and per IP address. */
-const THROTTLE_WINDOW_MS = 15 * 60_000;
-const MAX_FAILURES_PER_ACCOUNT = 5;
-const MAX_FAILURES_PER_IP = 30;
+/** What signing in needs: the session times and cap, and the close path for the sessions it ends. */
+export interface SignInDeps {
+  db: Db;
+  config: SessionTimes & Pick<Config, 'maxSessionsPerAccount'>;
+  close: ClosePath;
+}
+
+/** A browser that signed in is remembered this long (its cookie lasts as long)… */
+export const KNOWN_DEVICE_LIFETIME_MS = 90 * 24 * 3_600_000;
+/** …and an account remembers at most this many browsers (the newest). */
+const KNOWN_DEVICES_PER_ACCOUNT = 20;
+
+export interface SignedIn extends NewSession {
+  /** A new known-device token for this browser's cookie; null when it already was a known device of the account. */
+  deviceToken: string | null;
+}
 
 /** The session id stored in the database is a hash of the token kept in the cookie. */
 export function sessionIdOf(token: string): string {
@@ -97,18 +113,30 @@ export async function createUser(
 }
 
 /**
- * Signs in with e-mail and password; the same error for every kind of failure. Too many
- * failures for one e-mail address or one IP address within 15 minutes are refused with 429
- * before the password is even checked. Every attempt is audited.
+ * Signs in with e-mail and password; the same error for every kind of failure. Before the
+ * password is checked, an attempt is reserved for the pair (e-mail, address — or the known
+ * device, when the browser is one of this account's) and, unless it is a known device, for the
+ * address; a pair or address past its free failures waits a doubling delay (429 with
+ * `Retry-After`). The right password is never refused because of failures elsewhere. A success
+ * clears the pair, remembers the browser, and ends the account's oldest sessions beyond the cap.
+ * Every password check is audited.
  */
-export async function logIn(db: Db, times: SessionTimes, body: LoginBody, meta: RequestMeta): Promise<NewSession> {
-  const since = new Date(Date.now() - THROTTLE_WINDOW_MS).toISOString();
-  const byAccount = await countFailedSignIns(db, since, { email: body.email });
-  const byIp = meta.ip ? await countFailedSignIns(db, since, { ip: meta.ip }) : 0;
-  if (byAccount >= MAX_FAILURES_PER_ACCOUNT || byIp >= MAX_FAILURES_PER_IP) {
-    throw new AppError(429, 'too_many_requests', 'too many failed sign-ins; try again in 15 minutes');
-  }
+export async function logIn(deps: SignInDeps, body: LoginBody, meta: RequestMeta, deviceToken: string | undefined): Promise<SignedIn> {
+  const { db } = deps;
+  const address = meta.ip ?? 'unknown';
   const account = await findAccountByEmail(db, body.email);
+  const deviceId = account ? await knownDeviceOf(db, deviceToken, account.id) : null;
+  const pair: ThrottleKey = { scope: 'pair', subject: body.email, origin: deviceId ? `device:${deviceId}` : address };
+  const fromAddress: ThrottleKey = { scope: 'address', subject: '', origin: address };
+  await reserveAttempt(db, pair, 'too many failed sign-ins');
+  if (!deviceId) {
+    try {
+      await reserveAttempt(db, fromAddress, 'too many failed sign-ins from this address');
+    } catch (error) {
+      await giveBack(db, pair);
+      throw error;
+    }
+  }
   const ok = await verifyPassword(account?.password_hash, body.password);
   if (!account || !ok || account.deactivated_at !== null) {
     await audit(db, {
@@ -117,11 +145,44 @@ export async function logIn(db: Db, times: SessionTimes, body: LoginBody, meta: 
       details: { email: body.email },
       meta
     });
+    await forgetOldAttempts(db);
     throw new AppError(401, 'invalid_credentials', 'wrong e-mail or password');
   }
-  const session = await startSession(db, times, account.id, meta);
-  await audit(db, { action: 'sign_in', principal: { accountId: account.id, organisationId: account.organisation_id }, meta });
-  return session;
+  await clearAttempts(db, pair);
+  if (!deviceId) await giveBack(db, fromAddress);
+  const principal = { accountId: account.id, organisationId: account.organisation_id };
+  const session = await startSession(db, deps.config, account.id, meta);
+  await audit(db, { action: 'sign_in', principal, meta });
+  await endSessionsBeyondCap(deps, principal, meta);
+  return { ...session, deviceToken: deviceId ? null : await rememberDevice(db, account.id) };
+}
+
+/** The known device's id when `token` is one of this account's unexpired devices. */
+async function knownDeviceOf(db: Db, token: string | undefined, accountId: string): Promise<string | null> {
+  if (!token || token.length > 200) return null;
+  const device = await findKnownDevice(db, sessionIdOf(token));
+  return device && device.account_id === accountId && Date.parse(device.expires_at) > nowMs() ? device.id : null;
+}
+
+/** Remembers this browser for the account; returns the token for its cookie. */
+async function rememberDevice(db: Db, accountId: string): Promise<string> {
+  const token = randomBytes(32).toString('base64url');
+  const at = nowMs();
+  await insertKnownDevice(db, { id: sessionIdOf(token), account_id: accountId, created_at: new Date(at).toISOString(), expires_at: new Date(at + KNOWN_DEVICE_LIFETIME_MS).toISOString() });
+  await pruneKnownDevices(db, accountId, KNOWN_DEVICES_PER_ACCOUNT, new Date(at).toISOString());
+  return token;
+}
+
+/**
+ * Ends the account's oldest sessions beyond `maxSessionsPerAccount` and closes their live
+ * sockets, so that signing in again and again cannot multiply the per-session socket cap.
+ */
+async function endSessionsBeyondCap(deps: SignInDeps, principal: Pick<Principal, 'accountId' | 'organisationId'>, meta: RequestMeta): Promise<void> {
+  const ended = (await sessionIdsOf(deps.db, principal.accountId)).slice(deps.config.maxSessionsPerAccount);
+  if (ended.length === 0) return;
+  await deleteSessions(deps.db, ended);
+  for (const sessionId of ended) deps.close.closeSession(sessionId, 'signed_out');
+  await audit(deps.db, { action: 'sign_out', principal, details: { sessionsEnded: ended.length, reason: 'session_limit' }, meta });
 }
 
 export async function startSession(db: Db, times: SessionTimes, accountId: string, meta: RequestMeta): Promise<NewSession> {

@@ -230,16 +230,18 @@ describe.each(testDialects())('access policy matrix on %s', (dialect) => {
     return { id: accountId, email };
   }
 
-  async function api(method: string, path: string, cookie: string, body?: unknown): Promise<Response> {
+  async function api(method: string, path: string, cookie: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
     return fetch(`${server.url}${path}`, {
       method,
-      headers: { 'content-type': 'application/json', cookie },
+      headers: { 'content-type': 'application/json', cookie, ...headers },
       body: body === undefined ? undefined : JSON.stringify(body)
     });
   }
 
   beforeAll(async () => {
-    server = await startTestServer(dialect, { env: { POLKU_MAX_CONNECTIONS_PER_SESSION: '100' } });
+    // Trusting X-Forwarded-For lets the link rows come from an address per persona: wrong link
+    // tokens are throttled per address (sign-in-hardening.test.ts), which is not what this matrix proves.
+    server = await startTestServer(dialect, { env: { POLKU_MAX_CONNECTIONS_PER_SESSION: '100', POLKU_TRUST_PROXY: 'true' } });
     const owner = await account('social_worker', 'Kemi');
     responsibleId = owner.id;
     const ownerCookie = await signIn(server.url, owner.email, password);
@@ -330,6 +332,7 @@ describe.each(testDialects())('access policy matrix on %s', (dialect) => {
       .replace(':token', 'x'.repeat(43));
     const ws = server.url.replace('http', 'ws');
     const cookie = persona.cookie;
+    const ownAddress = { 'x-forwarded-for': `198.51.100.${personas.indexOf(persona) + 1}` };
     switch (row.route) {
       case 'GET /api/cases': {
         const response = await api('GET', '/api/cases', cookie);
@@ -393,8 +396,10 @@ describe.each(testDialects())('access policy matrix on %s', (dialect) => {
       case 'POST /api/admin/accounts/:accountId/reactivate':
       case 'POST /api/admin/accounts/:accountId/reset-password':
         return (await api('POST', path.replace(':accountId', activeTargetId), cookie)).status;
+      case 'GET /api/invitations/:token':
+        return (await api('GET', path, cookie, undefined, ownAddress)).status;
       case 'POST /api/invitations/:token/accept':
-        return (await api('POST', path, cookie, { password })).status;
+        return (await api('POST', path, cookie, { password }, ownAddress)).status;
       case 'WS /yjs/case:<id>':
         return upgradeStatus(`${ws}/yjs/case:${caseId}`, cookie ? { cookie } : {});
       case 'WS /yjs/case:<id>:internal':

@@ -12,6 +12,7 @@ describe('configuration', () => {
     expect(config.host).toBe('127.0.0.1');
     expect(config.dataDir).toBe(path.resolve('data'));
     expect(config.maxConnectionsPerSession).toBe(20);
+    expect(config.maxSessionsPerAccount).toBe(10);
     expect(config.maxMessageBytes).toBe(5 * 1024 * 1024);
     expect(config.commitWindowMs).toBeLessThanOrEqual(25);
     expect(config.sqliteSynchronous).toBe('FULL');

@@ -35,7 +35,7 @@ export const adminRoutes = new Hono<AuthedEnv>()
 
 export const invitationRoutes = new Hono<ApiEnv>()
   .get('/invitations/:token', zValidator('param', tokenParams, validationHook), async (c) =>
-    c.json(await describeLink(c.get('deps').db, c.req.valid('param').token))
+    c.json(await describeLink(c.get('deps').db, c.req.valid('param').token, requestMeta(c)))
   )
   .post(
     '/invitations/:token/accept',

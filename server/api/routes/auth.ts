@@ -1,11 +1,11 @@
 /** `/api/auth/*` and `/api/me`. */
 import { zValidator } from '@hono/zod-validator';
 import { Hono, type Context } from 'hono';
-import { deleteCookie, setCookie } from 'hono/cookie';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { loginBodySchema, setupBodySchema } from '../../../shared/schemas.js';
-import { SESSION_COOKIE } from '../../http/request-auth.js';
+import { DEVICE_COOKIE, SESSION_COOKIE } from '../../http/request-auth.js';
 import { audit } from '../../services/audit-service.js';
-import { isSetupNeeded, logIn, logOut, setUp, toMe, type NewSession } from '../../services/auth-service.js';
+import { KNOWN_DEVICE_LIFETIME_MS, isSetupNeeded, logIn, logOut, setUp, toMe, type NewSession } from '../../services/auth-service.js';
 import type { ApiEnv, AuthedEnv } from '../context.js';
 import { requestMeta, requireAuth, validationHook } from '../middleware.js';
 
@@ -24,6 +24,19 @@ export function setSessionCookie(c: Context<ApiEnv>, session: NewSession): void 
   });
 }
 
+const LOGIN_PATH = '/api/auth/login';
+
+/** Remembers this browser as a known device of the account that signed in (HttpOnly, sent to the sign-in route only). */
+function setDeviceCookie(c: Context<ApiEnv>, token: string): void {
+  setCookie(c, DEVICE_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'Strict',
+    secure: isHttps(c),
+    path: LOGIN_PATH,
+    maxAge: Math.floor(KNOWN_DEVICE_LIFETIME_MS / 1000)
+  });
+}
+
 export const authRoutes = new Hono<ApiEnv>()
   .get('/auth/status', async (c) => {
     return c.json({ setupNeeded: await isSetupNeeded(c.get('deps').db), signedIn: c.get('principal') !== null });
@@ -35,15 +48,17 @@ export const authRoutes = new Hono<ApiEnv>()
     return c.json({ ok: true as const }, 201);
   })
   .post('/auth/login', zValidator('json', loginBodySchema, validationHook), async (c) => {
-    const { db, config, close } = c.get('deps');
+    const deps = c.get('deps');
+    const { db, close } = deps;
     const previous = c.get('principal');
-    const session = await logIn(db, config, c.req.valid('json'), requestMeta(c));
+    const session = await logIn(deps, c.req.valid('json'), requestMeta(c), getCookie(c, DEVICE_COOKIE));
     // Rotate: a session that existed before sign-in is ended, never upgraded.
     if (previous) {
       await logOut(db, previous.sessionId);
       close.closeSession(previous.sessionId, 'signed_out');
     }
     setSessionCookie(c, session);
+    if (session.deviceToken) setDeviceCookie(c, session.deviceToken);
     return c.json({ ok: true as const });
   })
   .post('/auth/logout', async (c) => {

@@ -10,6 +10,7 @@ import * as addRetention from './2026_12_01_0007_add_retention.js';
 import * as addDocumentHeads from './2026_12_02_0008_add_document_heads.js';
 import * as addConsentExpiry from './2026_12_02_0009_add_consent_expiry.js';
 import * as addConsentParts from './2026_12_03_0010_add_consent_parts.js';
+import * as addSignInThrottle from './2026_12_04_0011_add_sign_in_throttle.js';
 import * as addJoinThrottle from './2026_12_04_0012_add_join_throttle.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -33,6 +34,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '2026_12_02_0008_add_document_heads': addDocumentHeads,
   '2026_12_02_0009_add_consent_expiry': addConsentExpiry,
   '2026_12_03_0010_add_consent_parts': addConsentParts,
+  '2026_12_04_0011_add_sign_in_throttle': addSignInThrottle,
   '2026_12_04_0012_add_join_throttle': addJoinThrottle
 };
 
