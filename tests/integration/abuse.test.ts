@@ -31,9 +31,13 @@ function syncStep1(stateVector: Uint8Array): Uint8Array {
   return encoding.toUint8Array(encoder);
 }
 
+/**
+ * A raw Yjs connection, resolved once admitted: the server's greeting (its sync step 1) comes only
+ * after admission, and until then a connection's messages wait in a short queue (more are refused).
+ */
 async function openRaw(url: string, room: string, cookie: string): Promise<WebSocket> {
   const ws = new WebSocket(`${url.replace('http', 'ws')}/yjs/${room}`, { headers: { cookie } });
-  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+  await new Promise((resolve, reject) => ws.once('message', resolve).once('error', reject).once('close', (code) => reject(new Error(`closed with ${code}`))));
   return ws;
 }
 
