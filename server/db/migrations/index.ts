@@ -10,6 +10,7 @@ import * as addRetention from './2026_12_01_0007_add_retention.js';
 import * as addDocumentHeads from './2026_12_02_0008_add_document_heads.js';
 import * as addConsentExpiry from './2026_12_02_0009_add_consent_expiry.js';
 import * as addConsentParts from './2026_12_03_0010_add_consent_parts.js';
+import * as addKeyedChains from './2026_12_04_0013_add_keyed_chains.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -31,7 +32,8 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '2026_12_01_0007_add_retention': addRetention,
   '2026_12_02_0008_add_document_heads': addDocumentHeads,
   '2026_12_02_0009_add_consent_expiry': addConsentExpiry,
-  '2026_12_03_0010_add_consent_parts': addConsentParts
+  '2026_12_03_0010_add_consent_parts': addConsentParts,
+  '2026_12_04_0013_add_keyed_chains': addKeyedChains
 };
 
 /** Provides the migrations above to Kysely's `Migrator`. */
