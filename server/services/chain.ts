@@ -4,7 +4,7 @@
  * entry's MAC. Whoever can write to the database but does not hold the key cannot change, insert
  * or remove a row, or rewrite an entry, without `verifyChain` finding it; cutting entries off the
  * chain's end is found only against a checkpoint (logged and downloadable, kept outside).
- * Design record: `services/README.md`, "Tamper evidence".
+ * Design record: `access/README.md`, "Audit trail and tamper evidence".
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
