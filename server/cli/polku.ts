@@ -10,7 +10,7 @@ import { createUser } from '../services/auth-service.js';
 import { seedDemo } from '../services/demo-service.js';
 import { verifyArchive } from '../services/archive-service.js';
 import { verifyAuditLog } from '../services/audit-service.js';
-import { checkpointFileSchema, loadKeyRing, useKeyRing, type Checkpoint } from '../services/chain.js';
+import { loadKeyRing, parseCheckpoints, useKeyRing, type Checkpoint } from '../services/chain.js';
 import { dueForRemoval, removeCase, setRetentionYears } from '../services/retention-service.js';
 import { organisationKindSchema } from '../../shared/access.js';
 import { finnishDate } from '../../shared/finnish-time.js';
@@ -96,9 +96,11 @@ function demo(): Promise<number> {
 function checkpointsArg(args: string[]): Checkpoint[] {
   const { values } = parseArgs({ args, options: { checkpoints: { type: 'string' } }, strict: true });
   if (values.checkpoints === undefined) return [];
-  const parsed = checkpointFileSchema.safeParse(JSON.parse(fs.readFileSync(values.checkpoints, 'utf8')));
-  if (!parsed.success) throw new AppError(400, 'bad_request', `${values.checkpoints} holds no checkpoints: ${parsed.error.issues[0]!.message}`);
-  return parsed.data;
+  try {
+    return parseCheckpoints(fs.readFileSync(values.checkpoints, 'utf8'));
+  } catch (error) {
+    throw new AppError(400, 'bad_request', `${values.checkpoints} holds no checkpoints (${error instanceof Error ? error.message.slice(0, 200) : String(error)})`);
+  }
 }
 
 /** Prints what verification found; exit 0 when nothing, 1 (listing every break) otherwise. */

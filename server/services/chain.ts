@@ -242,8 +242,22 @@ export const checkpointSchema = z.object({
 });
 export type Checkpoint = z.infer<typeof checkpointSchema>;
 
-/** A file of checkpoints: the download's `{ checkpoints: [...] }`, a list, or log lines' `checkpoint` objects. */
-export const checkpointFileSchema = z.union([z.object({ checkpoints: z.array(checkpointSchema) }).transform((f) => f.checkpoints), z.array(checkpointSchema)]);
+const checkpointFileSchema = z.union([z.object({ checkpoints: z.array(checkpointSchema) }).transform((f) => f.checkpoints), z.array(checkpointSchema)]);
+
+/**
+ * The checkpoints in a file: the download's `{ checkpoints: [...] }`, a list of them, or the
+ * server's JSON log (each `chain checkpoint` line's `checkpoint`). Throws on anything else.
+ */
+export function parseCheckpoints(text: string): Checkpoint[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    const logged = text.split('\n').filter((line) => line.includes('"checkpoint"')).map((line) => (JSON.parse(line) as { checkpoint?: unknown }).checkpoint);
+    return z.array(checkpointSchema).min(1, { message: 'no checkpoint lines' }).parse(logged);
+  }
+  return checkpointFileSchema.parse(json);
+}
 
 function signatureOf(key: ChainKey, c: Omit<Checkpoint, 'signature'>): string {
   return createHmac('sha256', key.secret).update(JSON.stringify(['checkpoint', c.chain, c.seq, c.mac, c.keyId, c.at])).digest('hex');

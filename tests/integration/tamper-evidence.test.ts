@@ -196,6 +196,12 @@ describe.each(testDialects())('tamper evidence on %s', (dialect) => {
       const checkpoints = path.join(server.database.dataDir, 'checkpoints.json');
       fs.writeFileSync(checkpoints, JSON.stringify(downloaded));
       expect(polku(['archive', 'verify', '--checkpoints', checkpoints], server.database.env).status).toBe(0);
+      // The server's own log is a file of checkpoints too.
+      const log = path.join(server.database.dataDir, 'server.log');
+      fs.writeFileSync(log, logged.map((line) => JSON.stringify(line)).join('\n'));
+      const fromLog = polku(['audit', 'verify', '--checkpoints', log], server.database.env);
+      expect(fromLog.stdout).toContain('Audit log intact');
+      expect(fromLog.status).toBe(0);
 
       // The DBA removes the last archived version and its chain entry, and rewinds the chain's head.
       const q = queries(server.db);
