@@ -36,9 +36,9 @@ import { visibleParts } from '../access/policy.js';
 import type { Principal, RequestMeta } from '../domain/principal.js';
 import { audit } from './audit-service.js';
 import { appendToChain, archiveChainRow, canonicalJson, missingTriggers, sha256, verifyChain, type Checkpoint } from './chain.js';
+import { requireCaseAccess } from './case-access.js';
 
 export { canonicalJson };
-import { requireCaseAccess } from './case-access.js';
 
 export interface ArchiveDeps {
   db: Db;
@@ -79,7 +79,6 @@ export interface ArchiveContent {
   stateHash: string;
   previousHash: string;
 }
-
 
 const EMPTY_VIEWS: ArchivedViews = { wheel: null, network: [], path: { stages: [] } };
 
@@ -388,8 +387,13 @@ export async function verifyArchive(db: Db, checkpoints: readonly Checkpoint[] =
   }
   const keyed = await verifyChain(db, 'archive', rows.map(archiveChainRow), checkpoints);
   const byId = new Map(rows.map((r) => [r.id, { caseId: r.case_id, version: r.version }]));
-  const words = { changed: 'changed after it was archived (it does not match the keyed chain)', removed: 'removed without a retention release', unchained: 'not in the keyed chain (written behind the application’s back)' };
-  for (const r of keyed.rows) problems.push({ ...(byId.get(r.ref) ?? {}), problem: r.kind === 'removed' ? `archived version ${r.ref} was ${words.removed}` : words[r.kind] });
+  const words = {
+    changed: 'changed after it was archived (it does not match the keyed chain)',
+    unchained: 'not in the keyed chain (written behind the application’s back)',
+    removed: 'removed without a retention release'
+  };
+  // A removed version has no row left to name its case: the problem names its id.
+  for (const r of keyed.rows) problems.push(r.kind === 'removed' ? { problem: `archived version ${r.ref} was ${words.removed}` } : { ...byId.get(r.ref), problem: words[r.kind] });
   problems.push(...keyed.problems.map((problem) => ({ problem })));
   return { checked: rows.length, problems, missingTriggers: await missingTriggers(db, ['archive']) };
 }
