@@ -29,6 +29,10 @@ const envSchema = z.object({
   POLKU_REDIS_PREFIX: z.string().regex(/^[a-z0-9_-]+$/i).default('polku'),
   POLKU_FANOUT_DEAD_AFTER_MS: intFrom(5_000),
   POLKU_FANOUT_RESYNC_MS: intFrom(30_000),
+  POLKU_CHAIN_KEY: z.string().optional(),
+  POLKU_CHAIN_KEY_FILE: z.string().optional(),
+  POLKU_CHECKPOINT_MINUTES: intFrom(15),
+  POLKU_AUDIT_DENIAL_WINDOW_MS: intFrom(60_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
 });
 
@@ -68,6 +72,14 @@ export interface Config {
   /** How often loaded rooms exchange state vectors with the other instances. */
   fanoutResyncMs: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  /** The keyed chains' keys (base64, newest first), when given in the environment. */
+  chainKey: string | undefined;
+  /** Otherwise the key file (one base64 key a line, newest first); created on first start. */
+  chainKeyFile: string;
+  /** How often each chain's head is logged as a signed checkpoint (when it moved). */
+  checkpointMs: number;
+  /** Repeats of one refusal (session, action, target) within this window become one audit row with a count. */
+  auditDenialWindowMs: number;
   /** The built client to serve; `null` when another server (Vite) serves it. */
   clientDir: string | null;
 }
@@ -108,6 +120,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     fanoutDeadAfterMs: e.POLKU_FANOUT_DEAD_AFTER_MS,
     fanoutResyncMs: e.POLKU_FANOUT_RESYNC_MS,
     logLevel: e.LOG_LEVEL,
+    chainKey: e.POLKU_CHAIN_KEY || undefined,
+    chainKeyFile: path.resolve(e.POLKU_CHAIN_KEY_FILE || path.join(e.POLKU_DATA_DIR, 'chain.key')),
+    checkpointMs: e.POLKU_CHECKPOINT_MINUTES * 60_000,
+    auditDenialWindowMs: e.POLKU_AUDIT_DENIAL_WINDOW_MS,
     clientDir: e.POLKU_CLIENT_DIR === '' ? null : path.resolve(e.POLKU_CLIENT_DIR)
   };
 }

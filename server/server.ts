@@ -21,6 +21,8 @@ import type { MeetingRealtime } from './realtime/meeting-realtime.js';
 import { startGuestSweeper } from './realtime/guest-sweeper.js';
 import { startConsentExpiry } from './realtime/consent-expiry.js';
 import { expireEndedConsents } from './services/consent-service.js';
+import { startDenialLimiter } from './services/audit-service.js';
+import { checkpointPublisher, loadKeyRing, missingTriggers, prepareChains, useKeyRing } from './services/chain.js';
 import { moveViewsOut } from './services/view-move-service.js';
 import { createServerDocs } from './sync/server-edits.js';
 import type { CaseRealtime } from './realtime/case-realtime.js';
@@ -69,6 +71,22 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const { config } = options;
   const logger = options.logger ?? createLogger(config.logLevel);
   const { db, dialect } = await openDatabase(config);
+  try {
+    useKeyRing(db, loadKeyRing({ key: config.chainKey, keyFile: config.chainKeyFile }, { create: true, warn: (message) => logger.warn(message) }));
+    await prepareChains(db);
+  } catch (error) {
+    await closeDatabase(db);
+    throw error;
+  }
+  const missing = await missingTriggers(db);
+  if (missing.length > 0) {
+    logger.warn({ missing }, 'protecting triggers are missing or disabled: the audit log or the archive can be changed in the database; run `npm run polku -- audit verify` and `archive verify`');
+  }
+  const stopDenialLimiter = startDenialLimiter(db, config.auditDenialWindowMs, logger);
+  const publishCheckpoints = checkpointPublisher(db, logger);
+  await publishCheckpoints();
+  const checkpointTimer = setInterval(() => void publishCheckpoints().catch((error: unknown) => logger.error({ err: error }, 'could not publish a chain checkpoint')), config.checkpointMs);
+  checkpointTimer.unref();
   // Before any connection: cases made before consent scopes get their views in their own documents.
   const movedViews = await moveViewsOut(db);
   if (movedViews > 0) logger.info({ cases: movedViews }, 'moved the wheel, map and path into their own documents');
@@ -84,7 +102,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     rooms: () => registry?.loadedCount ?? 0,
     backlog: () => writer.backlog,
     fanoutConnected: () => fanout.connected(),
-    remembered: () => redisFanout?.remembered() ?? null
+    remembered: () => redisFanout?.remembered() ?? null,
+    missingTriggers: async () => (await missingTriggers(db)).length
   });
   fanout =
     options.fanout ??
@@ -196,6 +215,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await fanout.close();
       await closeSocketIoLinks();
       await consentExpiryStopped;
+      clearInterval(checkpointTimer);
+      await stopDenialLimiter();
+      await publishCheckpoints().catch((error: unknown) => logger.error({ err: error }, 'could not publish a chain checkpoint'));
       await closeDatabase(db);
       logger.info('stopped');
     })());

@@ -1,4 +1,5 @@
 /** `npm run polku -- <command>`: administration without the browser. */
+import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createUserSchema } from '../../shared/schemas.js';
 import { loadConfig } from '../config.js';
@@ -8,6 +9,8 @@ import { AppError } from '../errors.js';
 import { createUser } from '../services/auth-service.js';
 import { seedDemo } from '../services/demo-service.js';
 import { verifyArchive } from '../services/archive-service.js';
+import { verifyAuditLog } from '../services/audit-service.js';
+import { loadKeyRing, parseCheckpoints, useKeyRing, type Checkpoint } from '../services/chain.js';
 import { dueForRemoval, removeCase, setRetentionYears } from '../services/retention-service.js';
 import { organisationKindSchema } from '../../shared/access.js';
 import { finnishDate } from '../../shared/finnish-time.js';
@@ -15,7 +18,9 @@ import { finnishDate } from '../../shared/finnish-time.js';
 const USAGE = `Usage:
   npm run polku -- user add --email E --name N --role R --org O [--org-kind K]   (password from standard input)
   npm run polku -- demo        fill an empty database with fictional demo data
-  npm run polku -- archive verify   check every archived plan's hash and the chain of versions
+  npm run polku -- archive verify [--checkpoints F]   check every archived plan's hash, the chain of versions, the keyed chain and its triggers
+  npm run polku -- audit verify [--checkpoints F]     check the audit log's keyed chain and its triggers
+      (F: checkpoints saved from GET /api/admin/checkpoints or from the log; the chain must still contain them)
   npm run polku -- retention [--confirm]   list closed cases past their retention period; remove them with --confirm
   npm run polku -- retention --org O --years N   set organisation O's retention period (years after closing)
 
@@ -55,10 +60,15 @@ async function userAdd(args: string[]): Promise<number> {
   });
 }
 
-/** Runs `task` on the configured database; a refusal (AppError) is printed and exits 1. */
-async function withDatabase(task: (db: Db) => Promise<void>): Promise<number> {
-  const { db } = await openDatabase(loadConfig());
+/**
+ * Runs `task` on the configured database; a refusal (AppError) is printed and exits 1. With
+ * `keys`, the chain's key ring is loaded first (`create`: written if there is none, as the server does).
+ */
+async function withDatabase(task: (db: Db) => Promise<void>, keys?: { create: boolean }): Promise<number> {
+  const config = loadConfig();
+  const { db } = await openDatabase(config);
   try {
+    if (keys) useKeyRing(db, loadKeyRing({ key: config.chainKey, keyFile: config.chainKeyFile }, { create: keys.create, warn: (message) => process.stderr.write(`${message}\n`) }));
     await task(db);
     return 0;
   } catch (error) {
@@ -82,16 +92,47 @@ function demo(): Promise<number> {
   });
 }
 
-/** Exit 0 when the whole archive is intact, 1 (listing every break) when not. */
-async function archiveVerify(): Promise<number> {
+/** The checkpoints in `--checkpoints F`, if given. */
+function checkpointsArg(args: string[]): Checkpoint[] {
+  const { values } = parseArgs({ args, options: { checkpoints: { type: 'string' } }, strict: true });
+  if (values.checkpoints === undefined) return [];
+  try {
+    return parseCheckpoints(fs.readFileSync(values.checkpoints, 'utf8'));
+  } catch (error) {
+    throw new AppError(400, 'bad_request', `${values.checkpoints} holds no checkpoints (${error instanceof Error ? error.message.slice(0, 200) : String(error)})`);
+  }
+}
+
+/** Prints what verification found; exit 0 when nothing, 1 (listing every break) otherwise. */
+async function verify(task: (db: Db) => Promise<{ problems: string[]; missingTriggers: string[]; intact: string; summary: string }>): Promise<number> {
   let broken = false;
   const code = await withDatabase(async (db) => {
-    const { checked, problems } = await verifyArchive(db);
-    for (const p of problems) process.stdout.write(`BROKEN  case ${p.caseId} version ${p.version}: ${p.problem}\n`);
-    process.stdout.write(problems.length === 0 ? `Archive intact: ${checked} archived versions checked.\n` : `${problems.length} problem(s) in ${checked} archived versions.\n`);
-    broken = problems.length > 0;
-  });
+    const found = await task(db);
+    for (const name of found.missingTriggers) process.stdout.write(`MISSING trigger ${name}: the database no longer refuses changes to these rows\n`);
+    for (const problem of found.problems) process.stdout.write(`BROKEN  ${problem}\n`);
+    broken = found.problems.length > 0 || found.missingTriggers.length > 0;
+    process.stdout.write(broken ? `${found.problems.length} problem(s) and ${found.missingTriggers.length} missing trigger(s) in ${found.summary}.\n` : `${found.intact}: ${found.summary} checked.\n`);
+  }, { create: false });
   return code !== 0 ? code : broken ? 1 : 0;
+}
+
+function archiveVerify(args: string[]): Promise<number> {
+  return verify(async (db) => {
+    const { checked, problems, missingTriggers } = await verifyArchive(db, checkpointsArg(args));
+    return {
+      problems: problems.map((p) => (p.caseId ? `case ${p.caseId} version ${p.version}: ${p.problem}` : p.problem)),
+      missingTriggers,
+      intact: 'Archive intact',
+      summary: `${checked} archived versions`
+    };
+  });
+}
+
+function auditVerify(args: string[]): Promise<number> {
+  return verify(async (db) => {
+    const { rows, entries, problems, missingTriggers } = await verifyAuditLog(db, checkpointsArg(args));
+    return { problems, missingTriggers, intact: 'Audit log intact', summary: `${rows} audit rows and ${entries} chain entries` };
+  });
 }
 
 /** Lists what retention makes due; removes it only when asked to, with `--confirm`. */
@@ -111,7 +152,7 @@ async function retention(args: string[]): Promise<number> {
     return withDatabase(async (db) => {
       await setRetentionYears(db, org, years);
       process.stdout.write(`Retention period of "${org}" set to ${years} years after a case is closed.\n`);
-    });
+    }, { create: true });
   }
   return withDatabase(async (db) => {
     const due = await dueForRemoval(db);
@@ -128,14 +169,15 @@ async function retention(args: string[]): Promise<number> {
     }
     for (const d of due) await removeCase(db, d);
     process.stdout.write(`Removed ${due.length} case(s); the audit log records each removal.\n`);
-  });
+  }, { create: true });
 }
 
 async function main(argv: string[]): Promise<number> {
   const [group, command, ...rest] = argv;
   if (group === 'user' && command === 'add') return userAdd(rest);
   if (group === 'demo') return demo();
-  if (group === 'archive' && command === 'verify') return archiveVerify();
+  if (group === 'archive' && command === 'verify') return archiveVerify(rest);
+  if (group === 'audit' && command === 'verify') return auditVerify(rest);
   if (group === 'retention') return retention(argv.slice(1));
   process.stderr.write(`${USAGE}\n`);
   return group === undefined || group === 'help' || group === '--help' ? 0 : 2;

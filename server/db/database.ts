@@ -287,6 +287,29 @@ export interface ArchivedPlanTable {
   archived_at: string;
 }
 
+/** The head of a keyed chain (`services/chain.ts`): locked by every append; only moves forwards. */
+export interface ChainHeadTable {
+  chain: string;
+  seq: number;
+  mac: string;
+  /** The chain's current key (after a rotation: the new one). */
+  key_id: string;
+}
+
+/** One entry of a keyed chain: a row's digest (or a start, rotation or release), linked by MAC. */
+export interface ChainEntryTable {
+  chain: string;
+  seq: number;
+  kind: 'start' | 'row' | 'adopted' | 'rotation' | 'release';
+  ref: string | null;
+  digest: string;
+  note: string | null;
+  key_id: string;
+  prev_mac: string;
+  mac: string;
+  at: string;
+}
+
 export interface Database {
   organisations: OrganisationTable;
   accounts: AccountTable;
@@ -313,6 +336,8 @@ export interface Database {
   plan_signatures: PlanSignatureTable;
   archived_plans: ArchivedPlanTable;
   retention_releases: { case_id: string; released_at: string };
+  chain_heads: ChainHeadTable;
+  chain_entries: ChainEntryTable;
 }
 
 declare const dbHandle: unique symbol;
@@ -341,4 +366,6 @@ export type AccountLink = Selectable<AccountLinkTable>;
 export type AuditRow = Selectable<AuditLogTable>;
 export type SignInThrottle = Selectable<SignInThrottleTable>;
 export type KnownDevice = Selectable<KnownDeviceTable>;
+export type ChainEntry = Selectable<ChainEntryTable>;
+export type ChainHead = Selectable<ChainHeadTable>;
 export type { Generated };

@@ -27,6 +27,8 @@ export interface MetricGauges {
   fanoutConnected: () => boolean | null;
   /** Other instances' unstored updates kept here (`null` without Redis). */
   remembered: () => { updates: number; bytes: number; dropped: number } | null;
+  /** Protecting triggers (audit log, archive, chains) missing or disabled in the database. */
+  missingTriggers: () => Promise<number>;
 }
 
 export function createMetrics(gauges: MetricGauges): Metrics {
@@ -82,6 +84,14 @@ export function createMetrics(gauges: MetricGauges): Metrics {
     collect() {
       const remembered = gauges.remembered();
       if (remembered) this.set(remembered.dropped);
+    }
+  });
+  new Gauge({
+    name: 'polku_protecting_triggers_missing',
+    help: 'Triggers that keep the audit log, the archive and their chains append-only, missing or disabled (should be 0)',
+    registers: [registry],
+    async collect() {
+      this.set(await gauges.missingTriggers());
     }
   });
   const adoptedUpdates = new Counter({

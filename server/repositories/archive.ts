@@ -49,3 +49,8 @@ export function searchArchivedPlans(db: Db, organisationId: string, range: { fro
 export function listAllArchivedPlans(db: Db) {
   return queries(db).selectFrom('archived_plans').selectAll().orderBy('case_id').orderBy('version').execute();
 }
+
+/** The ids of the case's archived versions (released from the chain when the case is removed). */
+export async function archivedIdsOfCase(db: Db, caseId: string): Promise<string[]> {
+  return (await queries(db).selectFrom('archived_plans').select('id').where('case_id', '=', caseId).orderBy('version').execute()).map((r) => r.id);
+}

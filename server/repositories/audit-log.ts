@@ -57,3 +57,8 @@ export function listCaseAccess(db: Db, caseId: string, actions: readonly string[
     .limit(2000)
     .execute();
 }
+
+/** Every row, oldest first (to adopt them into the keyed chain and to verify it). */
+export function listAllAuditRows(db: Db): Promise<AuditRow[]> {
+  return queries(db).selectFrom('audit_log').selectAll().orderBy('at').orderBy('id').execute();
+}

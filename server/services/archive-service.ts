@@ -4,7 +4,6 @@
  * a meeting with the client present); a coordinator of the owning organisation approves, which
  * archives it: an immutable version whose content hash links to the case's previous version.
  */
-import { createHash } from 'node:crypto';
 import * as Y from 'yjs';
 import type { Db } from '../db/database.js';
 import { inTransaction } from '../repositories/transaction.js';
@@ -36,7 +35,10 @@ import type { CasePart } from '../../shared/access.js';
 import { visibleParts } from '../access/policy.js';
 import type { Principal, RequestMeta } from '../domain/principal.js';
 import { audit } from './audit-service.js';
+import { appendToChain, archiveChainRow, canonicalJson, missingTriggers, sha256, verifyChain, type Checkpoint } from './chain.js';
 import { requireCaseAccess } from './case-access.js';
+
+export { canonicalJson };
 
 export interface ArchiveDeps {
   db: Db;
@@ -78,8 +80,6 @@ export interface ArchiveContent {
   previousHash: string;
 }
 
-const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
-
 const EMPTY_VIEWS: ArchivedViews = { wheel: null, network: [], path: { stages: [] } };
 
 /**
@@ -91,16 +91,6 @@ export function withholdViews<T extends ArchiveContent>(content: T, parts: reado
   const views = { ...content.views };
   for (const view of withheld) Object.assign(views, { [view]: EMPTY_VIEWS[view] });
   return { ...content, views, withheld };
-}
-
-/** JSON with keys in a fixed order, so the same content always hashes alike. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
 
 const signer = (p: Principal, step: Signature['step'], at: string): Signature => ({
@@ -241,7 +231,11 @@ export async function approveProposal(deps: ArchiveDeps, p: Principal, proposalI
       previousHash: previous?.content_hash ?? ''
     };
     const text = canonicalJson(content);
-    await insertArchivedPlan(trx, { id, case_id: proposal.case_id, version: content.version, content: text, state: proposal.state, content_hash: sha256(text), previous_hash: content.previousHash, archived_at: at });
+    const row = { id, case_id: proposal.case_id, version: content.version, content: text, state: proposal.state, content_hash: sha256(text), previous_hash: content.previousHash, archived_at: at };
+    await appendToChain(trx, 'archive', async (chained) => {
+      await insertArchivedPlan(chained, row);
+      return archiveChainRow(row);
+    });
     await sign(trx, proposalId, approval);
     await audit(trx, { action: 'plan_change', principal: p, caseId: proposal.case_id, details: { approved: proposalId, archived: id, version: content.version }, meta });
     return content.version;
@@ -358,13 +352,19 @@ export async function diffArchived(db: Db, p: Principal, fromId: string, toId: s
 }
 
 export interface ChainProblem {
-  caseId: string;
-  version: number;
+  /** The version the problem is about; absent for a break of the keyed chain itself. */
+  caseId?: string;
+  version?: number;
   problem: string;
 }
 
-/** Checks every archived version: its hash, its Yjs state's hash, and its link to the previous version. */
-export async function verifyArchive(db: Db): Promise<{ checked: number; problems: ChainProblem[] }> {
+/**
+ * `archive verify`: every archived version's hash, its Yjs state's hash and its link to the
+ * previous version (the plain SHA-256 chain, which versions archived before the keyed chain
+ * have too); the keyed chain over them (`chain.ts`), the given checkpoints, and the protecting
+ * triggers.
+ */
+export async function verifyArchive(db: Db, checkpoints: readonly Checkpoint[] = []): Promise<{ checked: number; problems: ChainProblem[]; missingTriggers: string[] }> {
   const rows = await listAllArchivedPlans(db);
   const problems: ChainProblem[] = [];
   const lastHash = new Map<string, { version: number; hash: string }>();
@@ -385,5 +385,15 @@ export async function verifyArchive(db: Db): Promise<{ checked: number; problems
     if (content && sha256(row.state) !== content.stateHash) problems.push({ ...at, problem: 'the Yjs state does not match its hash' });
     lastHash.set(row.case_id, { version: row.version, hash: row.content_hash });
   }
-  return { checked: rows.length, problems };
+  const keyed = await verifyChain(db, 'archive', rows.map(archiveChainRow), checkpoints);
+  const byId = new Map(rows.map((r) => [r.id, { caseId: r.case_id, version: r.version }]));
+  const words = {
+    changed: 'changed after it was archived (it does not match the keyed chain)',
+    unchained: 'not in the keyed chain (written behind the application’s back)',
+    removed: 'removed without a retention release'
+  };
+  // A removed version has no row left to name its case: the problem names its id.
+  for (const r of keyed.rows) problems.push(r.kind === 'removed' ? { problem: `archived version ${r.ref} was ${words.removed}` } : { ...byId.get(r.ref), problem: words[r.kind] });
+  problems.push(...keyed.problems.map((problem) => ({ problem })));
+  return { checked: rows.length, problems, missingTriggers: await missingTriggers(db, ['archive']) };
 }

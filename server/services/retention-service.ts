@@ -16,8 +16,9 @@ import type { CaseRealtime } from '../realtime/case-realtime.js';
 import { caseRooms, VIEW_KINDS } from '../../shared/rooms.js';
 import type { Principal, RequestMeta } from '../domain/principal.js';
 import { audit } from './audit-service.js';
+import { releaseFromChain } from './chain.js';
 import { removeDocuments } from '../repositories/documents.js';
-import { countArchivedPlans, findArchivedPlan } from '../repositories/archive.js';
+import { archivedIdsOfCase, countArchivedPlans, findArchivedPlan } from '../repositories/archive.js';
 import { closedCases, releaseAndDeleteCase, setCaseClosedAt } from '../repositories/cases.js';
 import { findOrganisationByName, setRetentionYears as setOrganisationRetention } from '../repositories/organisations.js';
 import { requireCaseAccess } from './case-access.js';
@@ -72,6 +73,9 @@ export async function removeCase(db: Db, due: DueCase): Promise<void> {
     const docs = caseRooms(due.caseId);
     // Through the document store's repository, which locks them first: no instance may append meanwhile.
     await removeDocuments(trx, docs);
+    // The keyed chain records the release, so the versions' absence is not read as tampering.
+    const archived = await archivedIdsOfCase(trx, due.caseId);
+    if (archived.length > 0) await releaseFromChain(trx, 'archive', due.caseId, archived);
     await releaseAndDeleteCase(trx, due.caseId, now());
     await audit(trx, {
       action: 'retention_removal',

@@ -5,6 +5,7 @@
  * out over Redis) and the reference server of `@y/websocket-server`.
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -176,6 +177,8 @@ function tempDir(teardown: Teardown, kind: ServerKind): string {
 }
 
 /** One Polku process with the bench's settings on top of `env` (which selects the database). */
+const BENCH_CHAIN_KEY = randomBytes(32).toString('base64');
+
 async function launchPolku(teardown: Teardown, problems: string[], env: NodeJS.ProcessEnv, options: StartOptions, name?: string): Promise<ServerProcess> {
   const instance = await launch({
     args: ['--import', 'tsx', 'server/cli/start.ts'],
@@ -183,6 +186,8 @@ async function launchPolku(teardown: Teardown, problems: string[], env: NodeJS.P
       ...env,
       POLKU_CLIENT_DIR: '',
       LOG_LEVEL: 'warn',
+      // A key of the bench's own: otherwise the first start warns (a "problem") that it wrote one.
+      POLKU_CHAIN_KEY: BENCH_CHAIN_KEY,
       POLKU_MAX_CONNECTIONS_PER_SESSION: '1000',
       POLKU_UNLOAD_AFTER_MS: String(POLKU_UNLOAD_AFTER_MS),
       ...options.polkuEnv

@@ -112,6 +112,8 @@ const MATRIX: Row[] = [
   { route: 'POST /api/cases/:id/consents/:consentId/withdraw', expect: MANAGE(200), byRole: MANAGE_COORDINATOR(200) },
   { route: 'GET /api/organisations', expect: SIGNED_IN(200) },
   { ...ADMIN_ONLY(200, 200), route: 'GET /api/admin/accounts' },
+  // The chains' signed heads: for every administrator (they hold no client data).
+  { ...ADMIN_ONLY(200, 200), route: 'GET /api/admin/checkpoints' },
   // Inviting an existing e-mail address: an administrator gets 409.
   { ...ADMIN_ONLY(409, 409), route: 'POST /api/admin/invitations' },
   // The target is an already deactivated account of the owning organisation.

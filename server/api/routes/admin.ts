@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { inviteSchema } from '../../../shared/access.js';
 import { passwordSchema } from '../../../shared/schemas.js';
 import { acceptLink, deactivate, describeLink, invite, listAccounts, listOrganisations, reactivate, resetPassword } from '../../services/account-service.js';
+import { checkpointsFor } from '../../services/chain.js';
 import type { ApiEnv, AuthedEnv } from '../context.js';
 import { requestMeta, requireAuth, validationHook } from '../middleware.js';
 import { setSessionCookie } from './auth.js';
@@ -17,6 +18,7 @@ export const organisationRoutes = new Hono<AuthedEnv>().get('/organisations', re
 );
 
 export const adminRoutes = new Hono<AuthedEnv>()
+  .get('/admin/checkpoints', requireAuth, async (c) => c.json(await checkpointsFor(c.get('deps').db, c.get('principal'))))
   .get('/admin/accounts', requireAuth, async (c) => c.json(await listAccounts(c.get('deps').db, c.get('principal'))))
   .post('/admin/invitations', requireAuth, zValidator('json', inviteSchema, validationHook), async (c) =>
     c.json(await invite(c.get('deps').db, c.get('principal'), c.req.valid('json'), requestMeta(c)), 201)

@@ -12,6 +12,7 @@ import * as addConsentExpiry from './2026_12_02_0009_add_consent_expiry.js';
 import * as addConsentParts from './2026_12_03_0010_add_consent_parts.js';
 import * as addSignInThrottle from './2026_12_04_0011_add_sign_in_throttle.js';
 import * as addJoinThrottle from './2026_12_04_0012_add_join_throttle.js';
+import * as addKeyedChains from './2026_12_04_0013_add_keyed_chains.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -35,7 +36,8 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '2026_12_02_0009_add_consent_expiry': addConsentExpiry,
   '2026_12_03_0010_add_consent_parts': addConsentParts,
   '2026_12_04_0011_add_sign_in_throttle': addSignInThrottle,
-  '2026_12_04_0012_add_join_throttle': addJoinThrottle
+  '2026_12_04_0012_add_join_throttle': addJoinThrottle,
+  '2026_12_04_0013_add_keyed_chains': addKeyedChains
 };
 
 /** Provides the migrations above to Kysely's `Migrator`. */
