@@ -200,7 +200,7 @@ describe('the plan editor', () => {
     await hours.fill('3');
     await hours.press('Tab');
     await expect.poll(() => page.locator('#service-hours-error').textContent(), { timeout: 5_000 }).toBe(fi('invalid_hours_activation'));
-    await expectNoAxeViolations(page);
+    await expectNoAxeViolations(page, 'the agreed service with a refused value');
     // The stored values survive a reload: the nine hours, not the refused three.
     await page.reload();
     await expect.poll(() => page.locator('#service-hours').inputValue(), { timeout: 10_000 }).toBe('9');
