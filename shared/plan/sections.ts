@@ -175,7 +175,7 @@ function serviceSection(service: PlanJson['service'], official: boolean): Sectio
       items: [
         field('plan_contract_type', contractType ? msg(`contract_${contractType}`) : none),
         field('plan_place', or(place)),
-        field('plan_view_period', [dateOr(startDate), ' – ', dateOr(endDate)]),
+        field('plan_view_period', startDate || endDate ? [dateOr(startDate), ' – ', dateOr(endDate)] : none),
         field('plan_days_per_week', daysPerWeek === null ? none : String(daysPerWeek)),
         field('plan_hours_per_day', hoursPerDay === null ? none : String(hoursPerDay))
       ]
