@@ -7,7 +7,7 @@
  * when a law changes, is one more entry here and its messages.
  */
 
-export const PLAN_TYPES = ['client_plan', 'activation_plan', 'employment_plan'] as const;
+export const PLAN_TYPES = ['client_plan', 'activation_plan', 'employment_plan', 'jobseeker_plan'] as const;
 export type PlanType = (typeof PLAN_TYPES)[number];
 
 /** The plan's sections that plan types choose from, in the order a plan shows them. */
@@ -108,6 +108,19 @@ export const PLAN_TYPE_DEFINITIONS: readonly PlanTypeDefinition[] = [
     validTo: '',
     sections: EVERY_SECTION_BUT_ACTIVATION,
     required: ['goals', 'contractType', 'nextReview'],
+    rules: null
+  },
+  {
+    // The jobseeker's employment plan (työllistymissuunnitelma), Act 380/2023 on the organisation of
+    // employment services (in force 1 January 2025): agreed by the jobseeker and the employment
+    // authority; the goals, the services and the jobseeker's own actions, and when it is reviewed.
+    id: 'jobseeker_plan',
+    name: 'plan_type_jobseeker_plan',
+    law: 'plan_law_jobseeker_plan',
+    validFrom: '2025-01-01',
+    validTo: '',
+    sections: EVERY_SECTION_BUT_ACTIVATION,
+    required: ['goals', 'goalActions', 'actionResponsible', 'nextReview'],
     rules: null
   }
 ];
