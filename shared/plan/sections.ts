@@ -67,16 +67,16 @@ const or = (value: string, make: (v: string) => Text = (v) => v): Text => (value
 const dateOr = (day: string): Text => or(day, (d) => ({ date: d }));
 const field = (label: string, value: Text): Item => ({ kind: 'field', label, value });
 const text = (value: Text): Item => ({ kind: 'text', value });
+const joined = (parts: Text[], by: string): Text => parts.flatMap((part, i) => (i > 0 ? [by, part] : [part]));
+const dayOf = (document: PlanDocument) => (document.archivedAt ? finnishDate(document.archivedAt) : finnishToday());
 
 /** The document's heading: the legal names of the selected plan types (the client's copy: "your plan"). */
 export function planHeading(document: PlanDocument, copy: Copy): Text {
   const day = dayOf(document);
   if (copy === 'client') return msg('client_plan_title');
   if (document.plan.types.length === 0) return msg('pdf_title');
-  return document.plan.types.flatMap((t, i) => [...(i > 0 ? [' · '] : []), msg(planTypeDefinition(t, day).name)]);
+  return joined(document.plan.types.map((t) => msg(planTypeDefinition(t, day).name)), ' · ');
 }
-
-const dayOf = (document: PlanDocument) => (document.archivedAt ? finnishDate(document.archivedAt) : finnishToday());
 
 /** The plan's sections, in order, for the official copy or the client's. Empty optional sections are left out. */
 export function planSections(document: PlanDocument, copy: Copy): Section[] {
@@ -95,7 +95,7 @@ export function planSections(document: PlanDocument, copy: Copy): Section[] {
       heading: 'pdf_basis',
       items: [
         field('case_plan_title', or(plan.title)),
-        ...(official && plan.types.length > 0 ? [field('pdf_law', plan.types.map((t) => msg(planTypeDefinition(t, day).law)).flatMap((l, i) => (i > 0 ? ['; ', l] : [l])))] : [])
+        ...(official && plan.types.length > 0 ? [field('pdf_law', joined(plan.types.map((t) => msg(planTypeDefinition(t, day).law)), '; '))] : [])
       ]
     },
     shown.has('clientWords') ? { id: 'clientWords', heading: official ? 'plan_client_words' : 'pdf_client_words_client', items: [text(or(plan.clientWords))] } : null,
