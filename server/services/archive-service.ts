@@ -26,6 +26,8 @@ import {
 import type { CaseRealtime } from '../realtime/case-realtime.js';
 import type { ServerDocs } from '../sync/server-edits.js';
 import { internalNotes } from '../../shared/case-doc.js';
+import { clientEntries, type ClientEntry } from '../../shared/plan/client-voice.js';
+import type { PlanDocument } from '../../shared/plan/sections.js';
 import { CLIENT_RESPONSIBLE } from '../../shared/plan/vocabulary.js';
 import { diffPlans, type PlanDiff } from '../../shared/plan/diff.js';
 import { planJsonSchema, planToJson, type PlanJson } from '../../shared/plan/json.js';
@@ -61,8 +63,8 @@ export interface ArchivedViews {
   path: PathJson;
 }
 
-/** What an archived version's hash covers (besides the Yjs state, whose hash is inside). */
-export interface ArchiveContent {
+/** What an archived version's hash covers (besides the Yjs state, whose hash is inside); the documents are made from it (`PlanDocument`). */
+export interface ArchiveContent extends PlanDocument {
   caseId: string;
   caseName: string;
   organisation: string;
@@ -75,9 +77,17 @@ export interface ArchiveContent {
   /** Team members at approval (account id → name and role), to name who is responsible for what. */
   people: Record<string, { name: string; role: string; organisation: string }>;
   signatures: Signature[];
+  /** What the client added from their meeting view up to the proposal (absent in versions archived before it was kept). */
+  clientVoice?: Array<ClientEntry & { id: string }>;
   agreedInMeeting: string | null;
   stateHash: string;
   previousHash: string;
+}
+
+function docFromState(state: Uint8Array): Y.Doc {
+  const doc = new Y.Doc();
+  Y.applyUpdate(doc, state);
+  return doc;
 }
 
 const EMPTY_VIEWS: ArchivedViews = { wheel: null, network: [], path: { stages: [] } };
@@ -226,6 +236,7 @@ export async function approveProposal(deps: ArchiveDeps, p: Principal, proposalI
       internalNotes: proposal.internal_notes,
       people,
       signatures: [...signatures, approval],
+      clientVoice: clientEntries(docFromState(proposal.state)),
       agreedInMeeting: proposal.agreed_in_meeting,
       stateHash: sha256(proposal.state),
       previousHash: previous?.content_hash ?? ''

@@ -19,10 +19,12 @@ import { VIEW_KINDS, caseRoom, viewRoom, type ViewKind } from '../../shared/room
 import type { Role } from '../../shared/roles.js';
 import { hashPassword } from './passwords.js';
 
+// As organised since 2025: social and health services by the wellbeing services county (since 2023),
+// public employment services by the municipalities' employment area (the TE offices closed on 1 January 2025).
 const ORGANISATIONS: Array<{ key: string; name: string; kind: OrganisationKind }> = [
-  { key: 'social', name: 'Kemin kaupunki, sosiaalipalvelut', kind: 'municipal_social_services' },
-  { key: 'health', name: 'Länsi-Pohjan hyvinvointialue, psykiatria', kind: 'health_care' },
-  { key: 'te', name: 'Lapin TE-palvelut', kind: 'employment_services' },
+  { key: 'social', name: 'Lapin hyvinvointialue, sosiaalipalvelut', kind: 'municipal_social_services' },
+  { key: 'health', name: 'Lapin hyvinvointialue, psykiatria', kind: 'health_care' },
+  { key: 'te', name: 'Meri-Lapin työllisyysalue', kind: 'employment_services' },
   { key: 'coach', name: 'Valo-Valmennusyhdistys ry', kind: 'third_sector' }
 ];
 
@@ -34,7 +36,7 @@ const PEOPLE: Array<{ org: string; role: Role; name: string; email: string }> = 
   { org: 'social', role: 'observer', name: 'Tiina Tarkkailija', email: 'tiina@kemi.example' },
   { org: 'health', role: 'admin', name: 'Heikki Hallinto', email: 'admin@lph.example' },
   { org: 'health', role: 'psychiatric_nurse', name: 'Hanna Hoitaja', email: 'hanna@lph.example' },
-  { org: 'te', role: 'te_expert', name: 'Teemu TE-asiantuntija', email: 'teemu@te.example' },
+  { org: 'te', role: 'te_expert', name: 'Teemu Työllisyysasiantuntija', email: 'teemu@merilappi.example' },
   { org: 'coach', role: 'coach', name: 'Vilma Valmentaja', email: 'vilma@valo.example' },
   { org: 'coach', role: 'coach', name: 'Ville Valmentaja', email: 'ville@valo.example' }
 ];
@@ -83,7 +85,7 @@ export async function seedDemo(db: Db): Promise<DemoResult> {
       await insertMember(trx, { case_id: caseId, account_id: responsible, case_role: 'responsible', access: 'edit', added_by: responsible, added_at: at });
       const partners: Array<[string, string]> = [['coach', i % 2 === 0 ? 'vilma@valo.example' : 'ville@valo.example']];
       if (i % 2 === 0) partners.push(['health', 'hanna@lph.example']);
-      if (i % 3 !== 1) partners.push(['te', 'teemu@te.example']);
+      if (i % 3 !== 1) partners.push(['te', 'teemu@merilappi.example']);
       for (const [org, email] of partners) {
         await insertConsent(trx, {
           id: crypto.randomUUID(),

@@ -22,7 +22,7 @@ import { archivedIdsOfCase, countArchivedPlans, findArchivedPlan } from '../repo
 import { closedCases, releaseAndDeleteCase, setCaseClosedAt } from '../repositories/cases.js';
 import { findOrganisationByName, setRetentionYears as setOrganisationRetention } from '../repositories/organisations.js';
 import { requireCaseAccess } from './case-access.js';
-import { renderPlanPdf } from './archive-pdf.js';
+import { documentSections, renderPlanPdf } from './archive-pdf.js';
 import type { ArchiveContent } from './archive-service.js';
 
 /** Closes or reopens a case (its responsible person or the owning organisation's coordinator). */
@@ -90,7 +90,8 @@ const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('h
 
 /**
  * A hand-over package of one archived version for the organisation's client-record system: the
- * official PDF, the client's copy, the archived JSON, and a manifest with every file's hash.
+ * official PDF, the client's copy, the archived JSON, both documents' sections as JSON (the same
+ * description the PDFs are laid out from, in Finnish words), and a manifest with every file's hash.
  */
 export async function handOverPackage(db: Db, p: Principal, archivedId: string, meta: RequestMeta): Promise<{ bytes: Uint8Array<ArrayBuffer>; filename: string }> {
   const row = await findArchivedPlan(db, archivedId);
@@ -105,7 +106,8 @@ export async function handOverPackage(db: Db, p: Principal, archivedId: string, 
   const files: Record<string, Uint8Array> = {
     'suunnitelma.pdf': new Uint8Array(await renderPlanPdf(content, 'official')),
     'asiakkaan-kopio.pdf': new Uint8Array(await renderPlanPdf(content, 'client')),
-    'suunnitelma.json': strToU8(row.content)
+    'suunnitelma.json': strToU8(row.content),
+    'suunnitelma-osiot.json': strToU8(JSON.stringify({ official: documentSections(content, 'official'), client: documentSections(content, 'client') }, null, 2))
   };
   const manifest = {
     format: 'polku-handover/1',

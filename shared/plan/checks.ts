@@ -1,47 +1,39 @@
-/** What a plan still lacks before it can be finalised, per legal plan type. */
+/** What a plan still lacks before it can be finalised, per legal plan type (`types.ts` says which fields each needs). */
+import { finnishToday } from '../finnish-time.js';
 import type { PlanJson } from './json.js';
-import type { PlanType } from './vocabulary.js';
+import { planTypeDefinition, type PlanType, type RequiredField } from './types.js';
 
 /** A missing item: the plan type that needs it and the field (a message key suffix for the UI). */
 export interface Missing {
   type: PlanType;
-  field: string;
+  field: RequiredField;
 }
 
-const REQUIRED: Record<PlanType, (plan: PlanJson) => string[]> = {
-  // Social Welfare Act 1301/2014 §39, Client Act 812/2000: goals and how they are pursued, who does what, follow-up.
-  client_plan: (p) => [
-    ...(p.clientWords.trim() ? [] : ['clientWords']),
-    ...(p.goals.length > 0 ? [] : ['goals']),
-    ...(p.goals.some((g) => g.actions.length === 0) ? ['goalActions'] : []),
-    ...(p.goals.some((g) => g.actions.some((a) => !a.responsible)) ? ['actionResponsible'] : []),
-    ...(p.nextReview ? [] : ['nextReview'])
-  ],
-  // Act on Rehabilitative Work Activity 189/2001 §8 (the plan's content, with 702/2020: the goal of the
-  // activity and the support given) and §13 (the agreed service: place, period, days and hours).
-  activation_plan: (p) => [
-    ...(p.activation.educationHistory.trim() ? [] : ['educationHistory']),
-    ...(p.activation.earlierServices.trim() ? [] : ['earlierServices']),
-    ...(p.activation.earlierPlans.trim() ? [] : ['earlierPlans']),
-    ...(p.activation.goal.trim() ? [] : ['activationGoal']),
-    ...(p.activation.support.trim() ? [] : ['support']),
-    ...(p.service.place.trim() ? [] : ['place']),
-    ...(p.service.startDate && p.service.endDate ? [] : ['period']),
-    ...(p.service.daysPerWeek !== null ? [] : ['daysPerWeek']),
-    ...(p.service.hoursPerDay !== null ? [] : ['hoursPerDay']),
-    ...(p.followUpDate ? [] : ['followUpDate'])
-  ],
-  // Act 381/2023 on multi-sector employment support: goals, services and the next review.
-  employment_plan: (p) => [
-    ...(p.goals.length > 0 ? [] : ['goals']),
-    ...(p.service.contractType ? [] : ['contractType']),
-    ...(p.nextReview ? [] : ['nextReview'])
-  ]
+const filled = (text: string) => text.trim() !== '';
+
+/** When each field that a plan type may require counts as filled. */
+const FILLED: Record<RequiredField, (p: PlanJson) => boolean> = {
+  clientWords: (p) => filled(p.clientWords),
+  goals: (p) => p.goals.length > 0,
+  goalActions: (p) => p.goals.every((g) => g.actions.length > 0),
+  actionResponsible: (p) => p.goals.every((g) => g.actions.every((a) => a.responsible !== '')),
+  nextReview: (p) => p.nextReview !== '',
+  educationHistory: (p) => filled(p.activation.educationHistory),
+  earlierServices: (p) => filled(p.activation.earlierServices),
+  earlierPlans: (p) => filled(p.activation.earlierPlans),
+  activationGoal: (p) => filled(p.activation.goal),
+  support: (p) => filled(p.activation.support),
+  place: (p) => filled(p.service.place),
+  period: (p) => p.service.startDate !== '' && p.service.endDate !== '',
+  daysPerWeek: (p) => p.service.daysPerWeek !== null,
+  hoursPerDay: (p) => p.service.hoursPerDay !== null,
+  followUpDate: (p) => p.followUpDate !== '',
+  contractType: (p) => p.service.contractType !== ''
 };
 
-/** Everything the plan's selected types still need. An empty list means it can be finalised. */
-export function missingForFinal(plan: PlanJson): Missing[] {
-  return plan.types.flatMap((type) => REQUIRED[type](plan).map((field) => ({ type, field })));
+/** Everything the plan's selected types (as they apply on `day`) still need. An empty list means it can be finalised. */
+export function missingForFinal(plan: PlanJson, day = finnishToday()): Missing[] {
+  return plan.types.flatMap((type) => planTypeDefinition(type, day).required.filter((field) => !FILLED[field](plan)).map((field) => ({ type, field })));
 }
 
 /** Goals where the client and the professionals disagree (shown, and kept with both reasons). */

@@ -21,7 +21,8 @@
 import { generateKeyBetween } from 'fractional-indexing';
 import * as Y from 'yjs';
 import { finnishToday } from '../finnish-time.js';
-import type { ActionStatus, ContractType, GoalStatus, LifeArea, PlanType, Stance } from './vocabulary.js';
+import type { ActionStatus, ContractType, GoalStatus, LifeArea, Stance } from './vocabulary.js';
+import type { PlanType } from './types.js';
 
 export const ACTIVATION_FIELDS = ['educationHistory', 'earlierServices', 'earlierPlans', 'goal', 'support'] as const;
 export type ActivationField = (typeof ACTIVATION_FIELDS)[number];

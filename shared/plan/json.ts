@@ -18,7 +18,9 @@ import {
 } from './doc.js';
 import { plainToRichText, richTextToPlain } from './rich-text.js';
 import { periodWithin } from './period.js';
-import { ACTIVATION_GUIDANCE, ACTIVATION_LIMITS, ACTION_STATUSES, CONTRACT_TYPES, GOAL_STATUSES, LIFE_AREAS, PLAN_TYPES, STANCES } from './vocabulary.js';
+import { ACTION_STATUSES, CONTRACT_TYPES, GOAL_STATUSES, LIFE_AREAS, STANCES } from './vocabulary.js';
+import { PLAN_TYPES, planTypeDefinition, type PlanType } from './types.js';
+import { finnishToday } from '../finnish-time.js';
 
 const date = z.union([z.literal(''), z.iso.date({ message: 'use a date like 2027-01-31' })]);
 const text = z.string().max(20_000);
@@ -53,32 +55,50 @@ const serviceSchema = z.object({
   place: z.string().max(300)
 });
 
-const LAW_189_13 = 'Act 189/2001 §13';
+export type Service = z.infer<typeof serviceSchema>;
+
+/** A limit of a selected plan type that the agreed service breaks: the API's words, the editor's message key, and whether it only warns. */
+export interface RuleBreak {
+  path: ['service', 'daysPerWeek' | 'hoursPerDay' | 'endDate'];
+  message: string;
+  key: string;
+  warn: boolean;
+}
+
+/** Every limit of the selected plan types (as they apply on `day`, see `types.ts`) that `service` breaks. */
+export function serviceRuleBreaks(types: readonly PlanType[], service: Service, day = finnishToday()): RuleBreak[] {
+  const breaks: RuleBreak[] = [];
+  const { daysPerWeek: days, hoursPerDay: hours, startDate, endDate } = service;
+  for (const type of types) {
+    const r = planTypeDefinition(type, day).rules;
+    if (!r) continue;
+    const refuse = (path: RuleBreak['path'], message: string, key: string) => breaks.push({ path, message: `${r.subject} ${message} (${r.law})`, key: `${key}_${r.messages}`, warn: false });
+    if (r.daysPerWeek && days !== null && (days < r.daysPerWeek[0] || days > r.daysPerWeek[1])) {
+      refuse(['service', 'daysPerWeek'], `allows ${r.daysPerWeek[0]}–${r.daysPerWeek[1]} days a week`, 'invalid_days');
+    }
+    if (r.minHoursPerDay !== undefined && hours !== null && hours < r.minHoursPerDay) {
+      refuse(['service', 'hoursPerDay'], `needs at least ${r.minHoursPerDay} hours a day`, 'invalid_hours');
+    }
+    if (r.months && startDate && endDate && endDate >= startDate && !periodWithin(startDate, endDate, r.months)) {
+      refuse(['service', 'endDate'], `lasts ${r.months[0]}–${r.months[1]} months`, 'invalid_period');
+    }
+    if (r.guidance && hours !== null && hours > r.guidance.maxHoursPerDay) {
+      const message = `more than ${r.guidance.maxHoursPerDay} hours a day is against ${r.guidance.source} guidance`;
+      breaks.push({ path: ['service', 'hoursPerDay'], message, key: `warn_hours_${r.messages}`, warn: true });
+    }
+  }
+  return breaks;
+}
 
 /** Rules that only hold for some plan types; each refusal names its field. */
-export function typeRuleIssues(types: readonly string[], service: z.infer<typeof serviceSchema>): Array<{ path: string[]; message: string }> {
-  const issues: Array<{ path: string[]; message: string }> = [];
-  if (service.startDate && service.endDate && service.endDate < service.startDate) {
-    issues.push({ path: ['service', 'endDate'], message: 'the period ends before it starts' });
-  }
-  if (!types.includes('activation_plan')) return issues;
-  const { daysPerWeek, minHoursPerDay, months } = ACTIVATION_LIMITS;
-  if (service.daysPerWeek !== null && (service.daysPerWeek < daysPerWeek[0] || service.daysPerWeek > daysPerWeek[1])) {
-    issues.push({ path: ['service', 'daysPerWeek'], message: `an activation plan allows ${daysPerWeek[0]}–${daysPerWeek[1]} days a week (${LAW_189_13})` });
-  }
-  if (service.hoursPerDay !== null && service.hoursPerDay < minHoursPerDay) {
-    issues.push({ path: ['service', 'hoursPerDay'], message: `an activation plan needs at least ${minHoursPerDay} hours a day (${LAW_189_13})` });
-  }
-  if (service.startDate && service.endDate && service.endDate >= service.startDate && !periodWithin(service.startDate, service.endDate, months)) {
-    issues.push({ path: ['service', 'endDate'], message: `an activation plan lasts ${months[0]}–${months[1]} months (${LAW_189_13})` });
-  }
-  return issues;
+export function typeRuleIssues(types: readonly PlanType[], service: Service): Array<{ path: string[]; message: string }> {
+  const order = service.startDate && service.endDate && service.endDate < service.startDate ? [{ path: ['service', 'endDate'], message: 'the period ends before it starts' }] : [];
+  return [...order, ...serviceRuleBreaks(types, service).filter((b) => !b.warn).map(({ path, message }) => ({ path, message }))];
 }
 
 /** What is allowed but against guidance (shown as a warning, never refused). */
-export function activationWarnings(types: readonly string[], service: z.infer<typeof serviceSchema>): Array<{ path: string[]; message: string }> {
-  if (!types.includes('activation_plan') || service.hoursPerDay === null || service.hoursPerDay <= ACTIVATION_GUIDANCE.maxHoursPerDay) return [];
-  return [{ path: ['service', 'hoursPerDay'], message: `more than ${ACTIVATION_GUIDANCE.maxHoursPerDay} hours a day is against THL guidance` }];
+export function activationWarnings(types: readonly PlanType[], service: Service): Array<{ path: string[]; message: string }> {
+  return serviceRuleBreaks(types, service).filter((b) => b.warn).map(({ path, message }) => ({ path, message }));
 }
 
 export const planJsonSchema = z
@@ -105,10 +125,21 @@ export type ActionJson = GoalJson['actions'][number];
 const str = (v: unknown): string => (typeof v === 'string' ? v : v instanceof Y.Text ? v.toString() : '');
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
+/** The agreed service (the plan's `service` map) as plain JSON. */
+export function serviceToJson(service: Y.Map<unknown> | undefined): Service {
+  return {
+    contractType: str(service?.get('contractType')) as Service['contractType'],
+    startDate: str(service?.get('startDate')),
+    endDate: str(service?.get('endDate')),
+    daysPerWeek: num(service?.get('daysPerWeek')),
+    hoursPerDay: num(service?.get('hoursPerDay')),
+    place: str(service?.get('place'))
+  };
+}
+
 /** The plan of a case document as plain JSON (goals and actions in their agreed order). */
 export function planToJson(doc: Y.Doc): PlanJson {
   const plan = planMap(doc);
-  const service = serviceMap(doc);
   return {
     title: planTitle(doc).toString(),
     notes: planNotes(doc).toString(),
@@ -117,14 +148,7 @@ export function planToJson(doc: Y.Doc): PlanJson {
     strengths: richTextToPlain(planRichText(doc, 'strengths')),
     nextReview: str(plan.get('nextReview')),
     followUpDate: str(plan.get('followUpDate')),
-    service: {
-      contractType: str(service?.get('contractType')) as PlanJson['service']['contractType'],
-      startDate: str(service?.get('startDate')),
-      endDate: str(service?.get('endDate')),
-      daysPerWeek: num(service?.get('daysPerWeek')),
-      hoursPerDay: num(service?.get('hoursPerDay')),
-      place: str(service?.get('place'))
-    },
+    service: serviceToJson(serviceMap(doc)),
     activation: Object.fromEntries(ACTIVATION_FIELDS.map((f) => [f, activationText(doc, f)?.toString() ?? ''])) as PlanJson['activation'],
     goals: ordered(goalsMap(doc)).map(([id, g]) => ({
       id,

@@ -1,7 +1,4 @@
 /** The plan's fixed vocabularies (plain constants: the client bundles them without the schemas). */
-export const PLAN_TYPES = ['client_plan', 'activation_plan', 'employment_plan'] as const;
-export type PlanType = (typeof PLAN_TYPES)[number];
-
 export const GOAL_STATUSES = ['open', 'in_progress', 'achieved', 'dropped'] as const;
 export type GoalStatus = (typeof GOAL_STATUSES)[number];
 
@@ -38,13 +35,3 @@ export type Stance = (typeof STANCES)[number];
 
 /** The client is responsible for an action when `responsible` is this value. */
 export const CLIENT_RESPONSIBLE = 'client';
-
-/**
- * Limits of rehabilitative work activity, the service an activation plan agrees (Act on
- * Rehabilitative Work Activity 189/2001 §13 as amended by 142/2015): periods of 3–24 months at a
- * time, 1–4 days a calendar week, at least 4 hours a day. Refused when broken.
- */
-export const ACTIVATION_LIMITS = { months: [3, 24], daysPerWeek: [1, 4], minHoursPerDay: 4 } as const;
-
-/** THL's guidance, not the law: at most 8 hours a day. More only warns. */
-export const ACTIVATION_GUIDANCE = { maxHoursPerDay: 8 } as const;

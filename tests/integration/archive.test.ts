@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { internalNotes, planTitle } from '../../shared/case-doc.js';
 import { addAction, addGoal } from '../../shared/plan/doc.js';
 import { caseRoom, internalRoom } from '../../shared/rooms.js';
-import { renderPlanPdf, type Copy } from '../../server/services/archive-pdf.js';
+import { documentSections, renderPlanPdf, type Copy } from '../../server/services/archive-pdf.js';
+import type { ResolvedSection } from '../../shared/plan/sections.js';
 import { verifyArchive, type ArchiveContent } from '../../server/services/archive-service.js';
 import { testDialects } from '../helpers/databases.js';
 import { addTeamMember, createCase, signUp, startTestServer, type TestAccount, type TestServer } from '../helpers/server.js';
@@ -207,17 +208,24 @@ describe.each(testDialects())('finalising and archiving plans on %s', (dialect) 
     return { ...setup, archivedId: archived.id };
   }
 
-  it('hands an archived version over as a package: both PDFs, the JSON and a manifest of hashes', async () => {
+  it('hands an archived version over as a package: both PDFs, the JSON, the documents\' sections and a manifest of hashes', async () => {
     const { worker, coach, caseId, archivedId } = await archivedCase();
     expect((await api('GET', `/api/archive/${archivedId}/package`, coach.cookie)).status).toBe(403);
     const response = await api('GET', `/api/archive/${archivedId}/package`, worker.cookie);
     expect(response.status).toBe(200);
     const files = unzipSync(response.body as Uint8Array);
-    expect(Object.keys(files).sort()).toEqual(['asiakkaan-kopio.pdf', 'manifest.json', 'suunnitelma.json', 'suunnitelma.pdf']);
+    expect(Object.keys(files).sort()).toEqual(['asiakkaan-kopio.pdf', 'manifest.json', 'suunnitelma-osiot.json', 'suunnitelma.json', 'suunnitelma.pdf']);
     const manifest = JSON.parse(strFromU8(files['manifest.json']!)) as { caseId: string; contentHash: string; files: Array<{ name: string; sha256: string }> };
     expect(manifest.caseId).toBe(caseId);
     for (const f of manifest.files) expect(createHash('sha256').update(files[f.name]!).digest('hex'), f.name).toBe(f.sha256);
     expect(createHash('sha256').update(files['suunnitelma.json']!).digest('hex')).toBe(manifest.contentHash);
+    // The sections are the ones the PDFs are laid out from: the goals' titles, and no internal notes in the client's.
+    const content = JSON.parse(strFromU8(files['suunnitelma.json']!)) as ArchiveContent;
+    const sections = JSON.parse(strFromU8(files['suunnitelma-osiot.json']!)) as Record<Copy, ResolvedSection[]>;
+    expect(sections).toEqual({ official: documentSections(content, 'official'), client: documentSections(content, 'client') });
+    expect(sections.official.find((s) => s.id === 'goals')!.items).toContainEqual({ kind: 'title', value: '1. Tavoite numero 1' });
+    expect(JSON.stringify(sections.official)).toContain('SALAINEN-MERKKI-7731');
+    expect(JSON.stringify(sections.client)).not.toContain('SALAINEN-MERKKI-7731');
   });
 
   it('retention: lists closed cases past their period, removes them only with --confirm, and leaves an audit row', async () => {
