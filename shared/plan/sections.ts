@@ -132,7 +132,15 @@ function goalItems(goals: readonly GoalJson[], voice: NonNullable<PlanDocument['
   if (goals.length === 0) return [text(msg(official ? 'plan_goals_empty' : 'client_goals_none'))];
   const stances = new Map<string, 'agree' | 'disagree'>();
   for (const e of voice) if (e.kind === 'stance' && e.actionId && e.stance) stances.set(e.actionId, e.stance);
-  const actionLine = (a: ActionJson): Text => [
+  const clientLine = (a: ActionJson): Text => [
+    a.text || '–',
+    '. ',
+    a.responsible === CLIENT_RESPONSIBLE ? msg('client_who_you') : a.responsible ? msg('client_who_named', { name: who(a.responsible) }) : msg('client_who_nobody'),
+    ...(a.due ? [' ', msg('client_when', { date: { date: a.due } })] : []),
+    ...(a.status === 'done' ? [' ', msg('client_action_done')] : []),
+    ...(stances.has(a.id) ? [' ', msg(stances.get(a.id) === 'agree' ? 'client_you_agreed' : 'client_you_disagreed')] : [])
+  ];
+  const actionLine = (a: ActionJson): Text => !official ? clientLine(a) : [
     a.text || '–',
     ' — ',
     who(a.responsible),
@@ -203,25 +211,35 @@ function reviewSection(plan: PlanJson, followUp: boolean, official: boolean): Se
 
 function wheelSection(wheel: WheelJson | null, official: boolean): Section | null {
   if (!wheel || wheel.rounds.length === 0) return null;
-  const lines = changeTable(wheel)
-    .filter((row) => row.current !== null || row.client !== null)
-    .map((row): Text => [
-      row.label || msg(`life_area_${row.areaId}`),
+  const rows = changeTable(wheel).filter((row) => row.current !== null || row.client !== null);
+  if (!official) {
+    // The client's copy: areas in everyday words, whole sentences, and the scale explained by its ends.
+    const lines = rows.map((row): Text => [
+      row.label || msg(`client_area_${row.areaId}`),
       ': ',
-      msg('wheel_now'),
-      ` ${row.current ?? '–'} · `,
-      msg('wheel_client'),
-      ` ${row.client ?? '–'}`,
-      ...(row.change !== null ? [' · ', msg('wheel_change'), ` ${row.change > 0 ? '+' : ''}${row.change}`] : [])
+      row.client !== null ? msg('client_wheel_you', { score: String(row.client) }) : msg('client_wheel_you_none'),
+      ...(row.current !== null ? [' ', msg('client_wheel_workers', { score: String(row.current) })] : [])
     ]);
-  return { id: 'wheel', heading: official ? 'wheel_heading' : 'client_wheel_heading', items: [{ kind: 'list', items: lines }] };
+    const scale = text(msg('client_wheel_scale', { min: String(wheel.template.min), max: String(wheel.template.max) }));
+    return { id: 'wheel', heading: 'client_wheel_heading', items: [scale, { kind: 'list', items: lines }] };
+  }
+  const lines = rows.map((row): Text => [
+    row.label || msg(`life_area_${row.areaId}`),
+    ': ',
+    msg('wheel_now'),
+    ` ${row.current ?? '–'} · `,
+    msg('wheel_client'),
+    ` ${row.client ?? '–'}`,
+    ...(row.change !== null ? [' · ', msg('wheel_change'), ` ${row.change > 0 ? '+' : ''}${row.change}`] : [])
+  ]);
+  return { id: 'wheel', heading: 'wheel_heading', items: [{ kind: 'list', items: lines }] };
 }
 
 function pathSection(path: PathJson | null, day: string, official: boolean): Section | null {
   if (!path || path.stages.length === 0) return null;
   const now = currentStage(path, day);
   const lines = path.stages.map((stage): Text => [
-    msg(`path_stage_${stage.kind}`),
+    msg(`${official ? '' : 'client_'}path_stage_${stage.kind}`),
     ...(stage.date ? [' ', { date: stage.date }] : []),
     // Marked in words: an arrow is not in the documents' font.
     ...(now?.id === stage.id ? [' · ', msg(official ? 'path_current' : 'client_path_here')] : [])

@@ -4,7 +4,9 @@
  */
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { STAGE_KINDS } from '../../shared/views/path.js';
 import {
+  LIFE_AREAS,
   PLAN_SECTIONS,
   PLAN_TYPES,
   PLAN_TYPE_DEFINITIONS,
@@ -172,5 +174,52 @@ describe('the plan-type definitions', () => {
     expect(breaks.map((b) => [b.key, b.warn])).toEqual([['invalid_days_activation', false], ['warn_hours_activation', true]]);
     for (const b of breaks) expect(messages.fi).toHaveProperty(b.key);
     expect(serviceRuleBreaks(['client_plan'], { ...plan.service, daysPerWeek: 5 })).toEqual([]);
+  });
+});
+
+describe("the client's copy in plain words", () => {
+  const wheel = {
+    template: { id: 'life', name: 'Elämän osa-alueet', min: 1, max: 5, areas: [{ id: 'daily_life', label: '' }, { id: 'oma-alue', label: 'Oma alue' }] },
+    rounds: [{ id: 'r1', date: '2026-11-20', comment: '', participants: '', scores: { daily_life: 2, 'oma-alue': 4 }, clientScores: { daily_life: 3, 'oma-alue': null } }]
+  };
+  const path = { stages: [{ id: 's1', kind: 'work_ability_assessment' as const, date: '2026-11-01', note: '', source: '' as const, contractType: '' as const, endDate: '', outcome: '' as const }] };
+  const client = () => planSections(document(['client_plan'], { views: { wheel, network: [], path } }), 'client');
+
+  it('names the wheel\'s areas in everyday words and explains the scale by its ends', () => {
+    const text = words(client());
+    expect(text).toContain(t('client_area_daily_life'));
+    expect(text).not.toContain(t('life_area_daily_life'));
+    // An organisation's own area names are its own words and stay as they are.
+    expect(text).toContain('Oma alue');
+    expect(text).toContain(t('client_wheel_scale', { min: '1', max: '5' }));
+    expect(text).toContain(t('client_wheel_you', { score: '3' }));
+    expect(text).not.toContain(t('wheel_client'));
+  });
+
+  it('says where the client is on the path in everyday words', () => {
+    const text = words(client());
+    expect(text).toContain(t('client_path_stage_work_ability_assessment'));
+    expect(text).not.toContain(t('path_stage_work_ability_assessment'));
+  });
+
+  it('says who does each action in a whole sentence', () => {
+    const own = { ...plan, goals: [{ ...plan.goals[0]!, actions: [{ ...plan.goals[0]!.actions[0]!, responsible: 'client' }] }] };
+    const text = words(planSections({ ...document(['client_plan']), plan: { ...own, types: ['client_plan'] } }, 'client'));
+    expect(text).toContain(t('client_who_you'));
+  });
+
+  it('has an everyday word for every area and stage, a sentence for every relation, in Finnish and English', () => {
+    for (const locale of ['fi', 'en']) {
+      for (const area of LIFE_AREAS) expect(messages[locale]![`client_area_${area}`], `${locale} client_area_${area}`).toBeTruthy();
+      for (const kind of STAGE_KINDS) expect(messages[locale]![`client_path_stage_${kind}`], `${locale} client_path_stage_${kind}`).toBeTruthy();
+      for (const key of Object.keys(messages[locale]!).filter((k) => k.startsWith('client_'))) {
+        const value = messages[locale]![key]!;
+        // No "Who: …" / "When: …" label fragments in what the client reads.
+        expect(value, `${locale} ${key}`).not.toMatch(/(^|[.!?] )(Kuka|Milloin|Missä|Syy|Mitä mieltä olet|Who|When|Where|Reason|What do you think): /);
+      }
+    }
+    // "broken" must not read like a network error.
+    expect(messages.fi!.client_quality_broken).not.toMatch(/yhtey/i);
+    expect(messages.en!.client_quality_broken).not.toMatch(/connection/i);
   });
 });
