@@ -4,6 +4,7 @@ import { closeDatabase, openDatabase } from '../../server/db/connect.js';
 import type { Db } from '../../server/db/database.js';
 import { applyStored, createDocumentStore } from '../../server/repositories/documents.js';
 import { planNotes } from '../../shared/case-doc.js';
+import type { TestDatabase } from './databases.js';
 
 export async function storedDoc(db: Db, room: string): Promise<Y.Doc> {
   const doc = new Y.Doc();
@@ -16,6 +17,16 @@ export async function storedNotesIn(database: { dataDir: string; databaseUrl?: s
   const { db } = await openDatabase(database);
   try {
     return planNotes(await storedDoc(db, room)).toString();
+  } finally {
+    await closeDatabase(db);
+  }
+}
+
+/** Runs `work` over a database connection of our own, closed afterwards. */
+export async function withDatabase<T>(database: TestDatabase, work: (db: Db) => Promise<T>): Promise<T> {
+  const { db } = await openDatabase({ dataDir: database.dataDir, databaseUrl: database.env.DATABASE_URL });
+  try {
+    return await work(db);
   } finally {
     await closeDatabase(db);
   }

@@ -3,7 +3,6 @@
  * verification (the CLI finds a byte changed directly in the database), immutability enforced by
  * the database itself, and the PDF documents (official and the client's copy).
  */
-import { spawnSync } from 'node:child_process';
 import { sql } from 'kysely';
 import { strFromU8, unzipSync } from 'fflate';
 import { createHash } from 'node:crypto';
@@ -15,6 +14,7 @@ import { caseRoom, internalRoom } from '../../shared/rooms.js';
 import { documentSections, renderPlanPdf, type Copy } from '../../server/services/archive-pdf.js';
 import type { ResolvedSection } from '../../shared/plan/sections.js';
 import { verifyArchive, type ArchiveContent } from '../../server/services/archive-service.js';
+import { runCli } from '../helpers/cli.js';
 import { testDialects } from '../helpers/databases.js';
 import { addTeamMember, createCase, signUp, startTestServer, type TestAccount, type TestServer } from '../helpers/server.js';
 import { connectYjs, waitFor, type YjsClient } from '../helpers/yjs-client.js';
@@ -138,8 +138,7 @@ describe.each(testDialects())('finalising and archiving plans on %s', (dialect) 
     const { id } = (await api('POST', `/api/cases/${caseId}/proposals`, worker.cookie)).body as { id: string };
     await api('POST', `/api/proposals/${id}/confirm`, coach.cookie);
     await api('POST', `/api/proposals/${id}/approve`, coordinator.cookie);
-    const cli = () =>
-      spawnSync(process.execPath, ['--import', 'tsx', 'server/cli/polku.ts', 'archive', 'verify'], { env: { ...process.env, ...server.database.env }, encoding: 'utf8' });
+    const cli = () => runCli(['archive', 'verify'], server.database.env);
     const intact = cli();
     expect(intact.stdout).toContain('Archive intact');
     expect(intact.status).toBe(0);
@@ -236,8 +235,7 @@ describe.each(testDialects())('finalising and archiving plans on %s', (dialect) 
     expect((await api('POST', `/api/cases/${kept.caseId}/close`, kept.worker.cookie)).status).toBe(200);
     // Closed eleven years ago (the default period is ten); the other one just now.
     await queries(server.db).updateTable('cases').set({ closed_at: new Date(Date.now() - 11 * 365.25 * 86_400_000).toISOString() }).where('id', '=', due.caseId).execute();
-    const retention = (...args: string[]) =>
-      spawnSync(process.execPath, ['--import', 'tsx', 'server/cli/polku.ts', 'retention', ...args], { env: { ...process.env, ...server.database.env }, encoding: 'utf8' });
+    const retention = (...args: string[]) => runCli(['retention', ...args], server.database.env);
 
     const listed = retention();
     expect(listed.status).toBe(0);

@@ -3,31 +3,19 @@
  * row with a count (REST, Socket.IO and Yjs share one limiter), nothing is lost, and the log is a
  * keyed chain that `audit verify` checks — also when two processes write to it at once.
  */
-import { spawnSync } from 'node:child_process';
 import { sql } from 'kysely';
 import { io as connectSocket } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
 import { caseRoom } from '../../shared/rooms.js';
-import { closeDatabase, openDatabase } from '../../server/db/connect.js';
 import type { Db } from '../../server/db/database.js';
 import { queries } from '../../server/db/kysely.js';
+import { runCli } from '../helpers/cli.js';
 import { freePort, spawnServer } from '../helpers/child-server.js';
-import { createTestDatabase, testDialects, type TestDatabase } from '../helpers/databases.js';
+import { createTestDatabase, testDialects } from '../helpers/databases.js';
 import { createCase, signIn, signUp, startTestServer } from '../helpers/server.js';
+import { withDatabase } from '../helpers/stored.js';
 import { upgradeStatus, waitFor } from '../helpers/yjs-client.js';
 
-function polku(args: string[], env: Record<string, string>) {
-  return spawnSync(process.execPath, ['--import', 'tsx', 'server/cli/polku.ts', ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
-}
-
-async function withDatabase<T>(database: TestDatabase, work: (db: Db) => Promise<T>): Promise<T> {
-  const { db } = await openDatabase({ dataDir: database.dataDir, databaseUrl: database.env.DATABASE_URL });
-  try {
-    return await work(db);
-  } finally {
-    await closeDatabase(db);
-  }
-}
 
 const deniedRows = (db: Db, caseId: string) =>
   queries(db).selectFrom('audit_log').select(['details']).where('case_id', '=', caseId).where('action', '=', 'access_denied').execute();
@@ -68,7 +56,7 @@ describe.each(testDialects())('the audit trail on %s', (dialect) => {
         expect(rows.length).toBeLessThanOrEqual(4);
         expect(rows.reduce((sum, row) => sum + countOf(row.details), 0)).toBe(500);
       });
-      const verified = polku(['audit', 'verify'], database.env);
+      const verified = runCli(['audit', 'verify'], database.env);
       expect(verified.stdout).toContain('Audit log intact');
       expect(verified.status).toBe(0);
     } finally {
@@ -97,7 +85,7 @@ describe.each(testDialects())('the audit trail on %s', (dialect) => {
     try {
       const owner = await signUp(server, { organisation: 'Kemi' });
       const caseId = await createCase(server.url, owner.cookie);
-      const intact = polku(['audit', 'verify'], server.database.env);
+      const intact = runCli(['audit', 'verify'], server.database.env);
       expect(intact.stdout).toContain('Audit log intact');
       expect(intact.status).toBe(0);
 
@@ -107,7 +95,7 @@ describe.each(testDialects())('the audit trail on %s', (dialect) => {
       await sql.raw(dialect === 'sqlite' ? `DROP TRIGGER ${trigger}` : `DROP TRIGGER ${trigger} ON audit_log`).execute(db);
       await db.updateTable('audit_log').set({ ip: '10.9.9.9' }).where('id', '=', row.id).execute();
 
-      const broken = polku(['audit', 'verify'], server.database.env);
+      const broken = runCli(['audit', 'verify'], server.database.env);
       expect(broken.status).toBe(1);
       expect(broken.stdout).toContain(`BROKEN  audit row ${row.id}: changed after it was written`);
       expect(broken.stdout).toContain(`MISSING trigger ${trigger}`);
@@ -146,7 +134,7 @@ describe.each(testDialects())('the audit trail on %s', (dialect) => {
         const chained = new Set(entries.map((e) => e.ref));
         expect(views.every((v) => chained.has(v.id))).toBe(true);
       });
-      const verified = polku(['audit', 'verify'], database.env);
+      const verified = runCli(['audit', 'verify'], database.env);
       expect(verified.stdout).toContain('Audit log intact');
       expect(verified.status).toBe(0);
     } finally {

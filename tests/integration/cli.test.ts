@@ -1,16 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDialects, type TestDatabase } from '../helpers/databases.js';
+import { runCli } from '../helpers/cli.js';
 import { signIn, startTestServer } from '../helpers/server.js';
 import { queries } from '../../server/db/kysely.js';
-
-function polku(args: string[], input: string, env: Record<string, string>) {
-  return spawnSync(process.execPath, ['--import', 'tsx', 'server/cli/polku.ts', ...args], {
-    input,
-    env: { ...process.env, ...env },
-    encoding: 'utf8'
-  });
-}
 
 describe.each(testDialects())('the polku CLI on %s', (dialect) => {
   let database: TestDatabase;
@@ -22,10 +14,10 @@ describe.each(testDialects())('the polku CLI on %s', (dialect) => {
   });
 
   it('adds a user with the password from standard input, creating the organisation', async () => {
-    const added = polku(
+    const added = runCli(
       ['user', 'add', '--email', 'Hoitaja@Example.fi', '--name', 'Hanna Hoitaja', '--role', 'psychiatric_nurse', '--org', 'Länsi-Pohjan hyvinvointialue'],
-      'hoitajan pitkä salasana\n',
-      database.env
+      database.env,
+      'hoitajan pitkä salasana\n'
     );
     expect(added.stderr).toBe('');
     expect(added.status).toBe(0);
@@ -43,16 +35,16 @@ describe.each(testDialects())('the polku CLI on %s', (dialect) => {
   });
 
   it('refuses a bad role or a short password with a clear message and creates nothing', () => {
-    const badRole = polku(['user', 'add', '--email', 'x@example.fi', '--name', 'X', '--role', 'king', '--org', 'O'], 'long enough password', database.env);
+    const badRole = runCli(['user', 'add', '--email', 'x@example.fi', '--name', 'X', '--role', 'king', '--org', 'O'], database.env, 'long enough password');
     expect(badRole.status).toBe(2);
     expect(badRole.stderr).toMatch(/--role/);
-    const shortPassword = polku(['user', 'add', '--email', 'x@example.fi', '--name', 'X', '--role', 'coach', '--org', 'O'], 'short', database.env);
+    const shortPassword = runCli(['user', 'add', '--email', 'x@example.fi', '--name', 'X', '--role', 'coach', '--org', 'O'], database.env, 'short');
     expect(shortPassword.status).toBe(2);
     expect(shortPassword.stderr).toMatch(/password/);
-    const duplicate = polku(
+    const duplicate = runCli(
       ['user', 'add', '--email', 'hoitaja@example.fi', '--name', 'H', '--role', 'coach', '--org', 'O'],
-      'long enough password',
-      database.env
+      database.env,
+      'long enough password'
     );
     expect(duplicate.status).toBe(1);
     expect(duplicate.stderr).toMatch(/already exists/);
@@ -63,14 +55,14 @@ describe.each(testDialects())('the demo data on %s', (dialect) => {
   it('fills an empty database with organisations, every role, a dozen clients, teams and consents, and refuses a second run', async () => {
     const database = await createTestDatabase(dialect);
     try {
-      const result = polku(['demo'], '', database.env);
+      const result = runCli(['demo'], database.env, '');
       expect(result.status).toBe(0);
       const password = /password: (\S+)/.exec(result.stdout)?.[1];
       expect(password).toBeDefined();
       for (const role of ['admin', 'coordinator', 'social_worker', 'psychiatric_nurse', 'te_expert', 'coach', 'observer']) {
         expect(result.stdout).toContain(role);
       }
-      expect(polku(['demo'], '', database.env).status).toBe(1);
+      expect(runCli(['demo'], database.env, '').status).toBe(1);
 
       const server = await startTestServer(dialect, { database });
       try {

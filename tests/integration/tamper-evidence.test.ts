@@ -5,7 +5,6 @@
  * `archive verify`/`audit verify` and warned about at start-up; signed checkpoints reveal a cut
  * tail; rows archived before the keyed chain verify as its legacy part; key rotation is recorded.
  */
-import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,32 +15,20 @@ import { describe, expect, it } from 'vitest';
 import { planTitle } from '../../shared/case-doc.js';
 import { addAction, addGoal } from '../../shared/plan/doc.js';
 import { caseRoom } from '../../shared/rooms.js';
-import { closeDatabase, openDatabase } from '../../server/db/connect.js';
 import type { Db } from '../../server/db/database.js';
 import { queries } from '../../server/db/kysely.js';
 import { createUser } from '../../server/services/auth-service.js';
 import { canonicalJson, type ArchiveContent } from '../../server/services/archive-service.js';
-import { createTestDatabase, testDialects, type TestDatabase, type TestDialect } from '../helpers/databases.js';
+import { runCli } from '../helpers/cli.js';
+import { createTestDatabase, testDialects, type TestDialect } from '../helpers/databases.js';
 import { emptyPlan } from '../helpers/plans.js';
 import { createCase, signIn, signUp, startTestServer, type TestServer } from '../helpers/server.js';
+import { withDatabase } from '../helpers/stored.js';
 import { connectYjs, waitFor } from '../helpers/yjs-client.js';
 
 const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
 const keyId = (base64: string) => sha256(Buffer.from(base64, 'base64')).slice(0, 16);
 const newKey = () => randomBytes(32).toString('base64');
-
-function polku(args: string[], env: Record<string, string>) {
-  return spawnSync(process.execPath, ['--import', 'tsx', 'server/cli/polku.ts', ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
-}
-
-async function withDatabase<T>(database: TestDatabase, work: (db: Db) => Promise<T>): Promise<T> {
-  const { db } = await openDatabase({ dataDir: database.dataDir, databaseUrl: database.env.DATABASE_URL });
-  try {
-    return await work(db);
-  } finally {
-    await closeDatabase(db);
-  }
-}
 
 function capturedLogger() {
   const logged: Array<{ level: number; msg: string } & Record<string, unknown>> = [];
@@ -123,12 +110,12 @@ describe.each(testDialects())('tamper evidence on %s', (dialect) => {
       const { caseId, worker, coordinator } = await caseWithPlan(server);
       await archive(server, caseId, worker, coordinator);
       await archive(server, caseId, worker, coordinator);
-      const intact = polku(['archive', 'verify'], server.database.env);
+      const intact = runCli(['archive', 'verify'], server.database.env);
       expect(intact.stdout).toContain('Archive intact');
       expect(intact.status).toBe(0);
 
       await rewriteWithPlainChain(server.db, dialect, caseId);
-      const broken = polku(['archive', 'verify'], server.database.env);
+      const broken = runCli(['archive', 'verify'], server.database.env);
       expect(broken.stdout).toContain(`BROKEN  case ${caseId} version 1: changed after it was archived`);
       expect(broken.stdout).toContain(`BROKEN  case ${caseId} version 2: changed after it was archived`);
       expect(broken.status).toBe(1);
@@ -159,10 +146,10 @@ describe.each(testDialects())('tamper evidence on %s', (dialect) => {
         const warning = logged.find((l) => l.level === 40 && /protecting trigger/.test(l.msg));
         expect(warning?.missing).toEqual(expect.arrayContaining([archiveTrigger, auditTrigger]));
         expect(await (await fetch(`${server.url}/metrics`)).text()).toMatch(/^polku_protecting_triggers_missing 2$/m);
-        const archiveVerify = polku(['archive', 'verify'], database.env);
+        const archiveVerify = runCli(['archive', 'verify'], database.env);
         expect(archiveVerify.stdout).toContain(`MISSING trigger ${archiveTrigger}`);
         expect(archiveVerify.status).toBe(1);
-        const auditVerify = polku(['audit', 'verify'], database.env);
+        const auditVerify = runCli(['audit', 'verify'], database.env);
         expect(auditVerify.stdout).toContain(`MISSING trigger ${auditTrigger}`);
         expect(auditVerify.status).toBe(1);
       } finally {
@@ -195,11 +182,11 @@ describe.each(testDialects())('tamper evidence on %s', (dialect) => {
       expect(downloaded.checkpoints.map((c) => c.chain).sort()).toEqual(['archive', 'audit']);
       const checkpoints = path.join(server.database.dataDir, 'checkpoints.json');
       fs.writeFileSync(checkpoints, JSON.stringify(downloaded));
-      expect(polku(['archive', 'verify', '--checkpoints', checkpoints], server.database.env).status).toBe(0);
+      expect(runCli(['archive', 'verify', '--checkpoints', checkpoints], server.database.env).status).toBe(0);
       // The server's own log is a file of checkpoints too.
       const log = path.join(server.database.dataDir, 'server.log');
       fs.writeFileSync(log, logged.map((line) => JSON.stringify(line)).join('\n'));
-      const fromLog = polku(['audit', 'verify', '--checkpoints', log], server.database.env);
+      const fromLog = runCli(['audit', 'verify', '--checkpoints', log], server.database.env);
       expect(fromLog.stdout).toContain('Audit log intact');
       expect(fromLog.status).toBe(0);
 
@@ -218,17 +205,17 @@ describe.each(testDialects())('tamper evidence on %s', (dialect) => {
         await q.updateTable('chain_heads').set({ seq: before.seq, mac: before.mac, key_id: before.key_id }).where('chain', '=', 'archive').execute();
       });
       // Alone, the chain cannot tell: what is left is a whole chain.
-      const alone = polku(['archive', 'verify'], server.database.env);
+      const alone = runCli(['archive', 'verify'], server.database.env);
       expect(alone.stdout).toContain('Archive intact');
       expect(alone.status).toBe(0);
-      const against = polku(['archive', 'verify', '--checkpoints', checkpoints], server.database.env);
+      const against = runCli(['archive', 'verify', '--checkpoints', checkpoints], server.database.env);
       expect(against.stdout).toContain(`BROKEN  the archive chain does not reach checkpoint ${last.seq}`);
       expect(against.status).toBe(1);
 
       // A checkpoint edited to match the cut chain no longer carries a valid signature.
       const forged = { checkpoints: downloaded.checkpoints.map((c) => (c.chain === 'archive' ? { ...c, seq: before.seq, mac: before.mac } : c)) };
       fs.writeFileSync(checkpoints, JSON.stringify(forged));
-      const forgedRun = polku(['archive', 'verify', '--checkpoints', checkpoints], server.database.env);
+      const forgedRun = runCli(['archive', 'verify', '--checkpoints', checkpoints], server.database.env);
       expect(forgedRun.stdout).toContain(`BROKEN  checkpoint ${before.seq} of the archive chain is not signed with a known key`);
       expect(forgedRun.status).toBe(1);
     } finally {
@@ -262,16 +249,16 @@ describe.each(testDialects())('tamper evidence on %s', (dialect) => {
       });
       const server = await startTestServer(dialect, { database });
       try {
-        const intact = polku(['archive', 'verify'], database.env);
+        const intact = runCli(['archive', 'verify'], database.env);
         expect(intact.stdout).toContain('Archive intact: 2 archived versions checked');
         expect(intact.status).toBe(0);
-        expect(polku(['audit', 'verify'], database.env).status).toBe(0);
+        expect(runCli(['audit', 'verify'], database.env).status).toBe(0);
         const kinds = await queries(server.db).selectFrom('chain_entries').select(['chain', 'kind']).orderBy('chain').orderBy('seq').execute();
         expect(kinds.filter((k) => k.chain === 'archive').map((k) => k.kind)).toEqual(['start', 'adopted', 'adopted']);
         expect(kinds.filter((k) => k.chain === 'audit').map((k) => k.kind).slice(0, 2)).toEqual(['start', 'adopted']);
 
         await rewriteWithPlainChain(server.db, dialect, caseId);
-        const broken = polku(['archive', 'verify'], database.env);
+        const broken = runCli(['archive', 'verify'], database.env);
         expect(broken.stdout).toContain(`BROKEN  case ${caseId} version 1: changed after it was archived`);
         expect(broken.status).toBe(1);
       } finally {
@@ -303,10 +290,10 @@ describe.each(testDialects())('tamper evidence on %s', (dialect) => {
         const lastAudit = await queries(db).selectFrom('chain_entries').select('key_id').where('chain', '=', 'audit').orderBy('seq', 'desc').executeTakeFirstOrThrow();
         expect(lastAudit.key_id).toBe(keyId(k2));
       });
-      const both = polku(['audit', 'verify'], { ...database.env, POLKU_CHAIN_KEY: `${k2},${k1}` });
+      const both = runCli(['audit', 'verify'], { ...database.env, POLKU_CHAIN_KEY: `${k2},${k1}` });
       expect(both.stdout).toContain('Audit log intact');
       expect(both.status).toBe(0);
-      const newestOnly = polku(['audit', 'verify'], { ...database.env, POLKU_CHAIN_KEY: k2 });
+      const newestOnly = runCli(['audit', 'verify'], { ...database.env, POLKU_CHAIN_KEY: k2 });
       expect(newestOnly.stdout).toContain(`uses key ${keyId(k1)}, which is not in the key ring`);
       expect(newestOnly.status).toBe(1);
       await expect(startTestServer(dialect, { database, env: { POLKU_CHAIN_KEY: k3 } })).rejects.toThrow(/not in the key ring/);
