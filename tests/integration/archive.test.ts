@@ -6,7 +6,6 @@
 import { sql } from 'kysely';
 import { strFromU8, unzipSync } from 'fflate';
 import { createHash } from 'node:crypto';
-import { PDFParse } from 'pdf-parse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { internalNotes, planTitle } from '../../shared/case-doc.js';
 import { addAction, addGoal } from '../../shared/plan/doc.js';
@@ -17,17 +16,9 @@ import { verifyArchive, type ArchiveContent } from '../../server/services/archiv
 import { runCli } from '../helpers/cli.js';
 import { testDialects } from '../helpers/databases.js';
 import { addTeamMember, createCase, signUp, startTestServer, type TestAccount, type TestServer } from '../helpers/server.js';
+import { pdfText } from '../helpers/pdf.js';
 import { connectYjs, waitFor, type YjsClient } from '../helpers/yjs-client.js';
 import { queries } from '../../server/db/kysely.js';
-
-async function pdfText(bytes: Uint8Array): Promise<string> {
-  const parser = new PDFParse({ data: bytes });
-  try {
-    return (await parser.getText()).text;
-  } finally {
-    await parser.destroy();
-  }
-}
 
 describe.each(testDialects())('finalising and archiving plans on %s', (dialect) => {
   let server: TestServer;

@@ -6,7 +6,6 @@
  * character either PDF prints must be in the embedded font.
  */
 import PDFDocument from 'pdfkit';
-import { PDFParse } from 'pdf-parse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { internalNotes } from '../../shared/case-doc.js';
 import { FINNISH_TIME_ZONE, finnishToday, addDays } from '../../shared/finnish-time.js';
@@ -18,16 +17,8 @@ import { FONT_BOLD, FONT_REGULAR, fi } from '../../server/services/document-asse
 import type { ArchiveContent } from '../../server/services/archive-service.js';
 import { testDialects } from '../helpers/databases.js';
 import { addTeamMember, callApi, createCase, signUp, startTestServer, type TestServer } from '../helpers/server.js';
+import { pdfText } from '../helpers/pdf.js';
 import { connectYjs, waitFor, type YjsClient } from '../helpers/yjs-client.js';
-
-async function pdfText(bytes: Uint8Array): Promise<string> {
-  const parser = new PDFParse({ data: bytes });
-  try {
-    return (await parser.getText()).text;
-  } finally {
-    await parser.destroy();
-  }
-}
 
 /** The text as one line: wrapped lines and page breaks do not split a value. */
 const flat = (text: string) => text.replace(/-- \d+ of \d+ --/g, ' ').replace(/\s+/g, ' ');
